@@ -1,0 +1,110 @@
+// The C++ SDK: signed RPC calls to a Colonies server over HTTP(S) keep-alive (protocol.md 1-2).
+// One Client holds one connection and is not thread-safe: give each thread its own. Every call
+// takes the private key that signs it (the server recovers the caller id from the signature).
+// Errors: the server's {status, message}; transport failures are status 0 with a message.
+#pragma once
+#include <boost/json.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/types.hpp"
+
+namespace colonies::client {
+
+struct Options {
+    std::string host = "localhost";
+    int port = 50080;
+    bool tls = false;
+    bool skip_tls_verify = false;
+    std::chrono::seconds connect_timeout{10};
+};
+
+class Client {
+public:
+    explicit Client(Options opts);
+    ~Client();
+    Client(Client&&) noexcept;
+    Client& operator=(Client&&) noexcept;
+
+    // Low level: send {msg..., "msgtype": msgtype} signed with prvkey; the reply payload JSON.
+    // `read_timeout` bounds the wait for the reply (long polls pass their own).
+    Result<boost::json::value> call(const std::string& msgtype, boost::json::object msg,
+                                    const std::string& prvkey,
+                                    std::chrono::seconds read_timeout = std::chrono::seconds(60));
+    // Send an arbitrary body to POST /api and return (http status, body) - for tests of bad input.
+    Result<std::pair<int, std::string>> post_raw(const std::string& body);
+    bool health();  // GET /health == 200
+
+    Result<std::string> version();  // buildversion (unsigned versionmsg)
+    Result<ServerInfo> server_info();
+
+    // Colonies (server owner key).
+    Result<Colony> add_colony(const Colony& c, const std::string& prvkey);
+    Status remove_colony(const std::string& name, const std::string& prvkey);
+    Result<std::vector<Colony>> get_colonies(const std::string& prvkey);
+    Result<Colony> get_colony(const std::string& name, const std::string& prvkey);
+    Result<Statistics> get_colony_statistics(const std::string& name, const std::string& prvkey);
+    Result<Statistics> get_statistics(const std::string& prvkey);
+
+    // Users (colony owner key to add/remove).
+    Result<User> add_user(const User& u, const std::string& prvkey);
+    Result<std::vector<User>> get_users(const std::string& colony, const std::string& prvkey);
+    Result<User> get_user(const std::string& colony, const std::string& name,
+                          const std::string& prvkey);
+    Status remove_user(const std::string& colony, const std::string& name,
+                       const std::string& prvkey);
+
+    // Executors (colony owner key to add/approve/reject/remove).
+    Result<Executor> add_executor(const Executor& e, const std::string& prvkey);
+    Result<std::vector<Executor>> get_executors(const std::string& colony,
+                                                const std::string& prvkey);
+    Result<Executor> get_executor(const std::string& colony, const std::string& name,
+                                  const std::string& prvkey);
+    Status approve_executor(const std::string& colony, const std::string& name,
+                            const std::string& prvkey);
+    Status reject_executor(const std::string& colony, const std::string& name,
+                           const std::string& prvkey);
+    Status remove_executor(const std::string& colony, const std::string& name,
+                           const std::string& prvkey);
+    Result<Function> add_function(const Function& f, const std::string& prvkey);
+
+    // Processes.
+    Result<Process> submit(const FunctionSpec& spec, const std::string& prvkey);
+    // Long poll: waits up to timeout_s seconds (<0: do not wait). 404 when nothing came.
+    Result<Process> assign(const std::string& colony, int timeout_s, const std::string& prvkey,
+                           const std::string& available_cpu = "",
+                           const std::string& available_mem = "");
+    Result<Process> get_process(const std::string& id, const std::string& prvkey);
+    Result<std::vector<Process>> get_processes(const std::string& colony, ProcessState state,
+                                               int count, const std::string& prvkey);
+    Status remove_process(const std::string& id, const std::string& prvkey);
+    Status remove_all_processes(const std::string& colony, int state, const std::string& prvkey);
+    Status close_successful(const std::string& id, const boost::json::array& out,
+                            const std::string& prvkey);
+    Status close_failed(const std::string& id, const std::vector<std::string>& errors,
+                        const std::string& prvkey);
+    Status set_output(const std::string& id, const boost::json::array& out,
+                      const std::string& prvkey);
+    Result<Attribute> add_attribute(const Attribute& a, const std::string& prvkey);
+    Result<Attribute> get_attribute(const std::string& id, const std::string& prvkey);
+
+    // Workflows.
+    Result<ProcessGraph> submit_workflow(const WorkflowSpec& spec, const std::string& prvkey);
+    Result<ProcessGraph> get_process_graph(const std::string& id, const std::string& prvkey);
+
+    // Logs.
+    Status add_log(const std::string& processid, const std::string& message,
+                   const std::string& prvkey);
+    Result<std::vector<Log>> get_logs(const std::string& colony, const std::string& processid,
+                                      int count, int64_t since_ns, const std::string& prvkey);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace colonies::client

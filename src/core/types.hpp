@@ -1,0 +1,207 @@
+// Domain types of protocol.md section 4. Member names are the JSON keys, so the mapping in
+// json.hpp reads as a field-for-field table. Free-form JSON (args, kwargs, in, out, fs) is kept as
+// Boost.JSON values so it round-trips unchanged. No I/O here.
+#pragma once
+#include <boost/json.hpp>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace colonies {
+
+enum class ProcessState : int { Waiting = 0, Running = 1, Success = 2, Failed = 3, Cancelled = 4 };
+enum class ExecutorState : int { Pending = 0, Approved = 1, Rejected = 2, Unregistered = 3 };
+enum class AttributeType : int { In = 0, Out = 1, Err = 2, Env = 3 };
+
+constexpr int kMinPriority = -50000;
+constexpr int kMaxPriority = 50000;
+constexpr int64_t kPriorityUnitNs = 86400LL * 1000000000LL;
+
+struct Colony {
+    std::string colonyid;
+    std::string name;
+};
+
+struct User {
+    std::string colonyname;
+    std::string userid;
+    std::string name;
+    std::string email;
+    std::string phone;
+};
+
+struct GPU {
+    std::string name;
+    std::string mem;
+    int64_t count = 0;
+    int64_t nodecount = 0;
+};
+
+struct Hardware {
+    std::string model;
+    int64_t nodes = 0;
+    std::string cpu;
+    int64_t cores = 0;
+    std::string mem;
+    std::string storage;
+    GPU gpu;
+    std::string platform;
+    std::string architecture;
+    std::vector<std::string> network;
+};
+
+struct Software {
+    std::string name;
+    std::string type;
+    std::string version;
+};
+
+// Capabilities and allocations are informational only (never matched), so they are kept as the
+// JSON the executor sent, normalised on output.
+struct Executor {
+    std::string executorid;
+    std::string executortype;
+    std::string executorname;
+    std::string colonyname;
+    ExecutorState state = ExecutorState::Pending;
+    bool requirefuncreg = false;
+    Time commissiontime;
+    Time lastheardfromtime;
+    std::string locationname;            // omit when empty
+    boost::json::object capabilities;    // {"hardware": [...]|null, "software": [...]|null}
+    boost::json::object allocations;     // {"projects": {...}|null}
+    std::string blueprintid;             // omit when empty
+    int64_t blueprintgen = 0;            // omit when 0
+};
+
+struct Conditions {
+    std::string colonyname;
+    std::vector<std::string> executornames;  // empty = any; ["*"] normalised to empty
+    bool executornames_null = true;          // echo null when the client sent none
+    std::string executortype;
+    std::string locationname;  // omit when empty
+    std::vector<std::string> dependencies;
+    int64_t nodes = 0;
+    std::string cpu;  // as stored: "<millicores>m"
+    int64_t processes = 0;
+    int64_t processespernode = 0;
+    std::string mem;      // as stored: "<MiB>Mi"
+    std::string storage;  // as stored: "<MiB>Mi"
+    GPU gpu;
+    int64_t walltime = 0;
+};
+
+struct FunctionSpec {
+    std::string nodename;
+    std::string funcname;
+    boost::json::array args;
+    boost::json::object kwargs;
+    int64_t priority = 0;
+    int64_t maxwaittime = 0;
+    int64_t maxexectime = 0;
+    int64_t maxretries = 0;
+    Conditions conditions;
+    std::string label;
+    boost::json::value fs;  // Filesystem blob, echoed unchanged; null -> default shape
+    std::map<std::string, std::string> env;
+    std::vector<std::string> channels;  // omit when empty
+};
+
+struct Attribute {
+    std::string attributeid;
+    std::string targetid;
+    std::string targetcolonyname;
+    std::string targetprocessgraphid;
+    ProcessState state = ProcessState::Waiting;
+    AttributeType attributetype = AttributeType::In;
+    std::string key;
+    std::string value;
+};
+
+struct Process {
+    std::string processid;
+    std::string initiatorid;
+    std::string initiatorname;
+    std::string assignedexecutorid;
+    bool isassigned = false;
+    ProcessState state = ProcessState::Waiting;
+    int64_t prioritytime = 0;
+    Time submissiontime;
+    Time starttime;
+    Time endtime;
+    Time waitdeadline;
+    Time execdeadline;
+    int64_t retries = 0;
+    std::vector<Attribute> attributes;
+    FunctionSpec spec;
+    bool waitforparents = false;
+    std::vector<std::string> parents;
+    std::vector<std::string> children;
+    std::string processgraphid;
+    boost::json::array in;
+    boost::json::array out;
+    std::vector<std::string> errors;
+};
+
+struct WorkflowSpec {
+    std::string colonyname;
+    std::vector<FunctionSpec> functionspecs;
+};
+
+struct ProcessGraph {
+    std::string processgraphid;
+    std::string initiatorid;
+    std::string initiatorname;
+    std::string colonyname;
+    std::vector<std::string> rootprocessids;
+    ProcessState state = ProcessState::Waiting;
+    Time submissiontime;
+    Time starttime;
+    Time endtime;
+    std::vector<std::string> processids;
+    boost::json::array nodes;
+    boost::json::array edges;
+};
+
+struct Function {
+    std::string functionid;
+    std::string executorname;
+    std::string executortype;
+    std::string colonyname;
+    std::string funcname;
+    std::string description;  // omit
+    boost::json::array args;  // [FunctionArg], omit when empty
+    int64_t counter = 0;
+    double minwaittime = 0, maxwaittime = 0, minexectime = 0, maxexectime = 0;
+    double avgwaittime = 0, avgexectime = 0;
+    std::string locationname;  // omit
+};
+
+struct Log {
+    std::string processid;
+    std::string colonyname;
+    std::string executorname;
+    std::string message;
+    int64_t timestamp = 0;  // Unix ns
+};
+
+struct Statistics {
+    int64_t colonies = 0, executors = 0, activeexecutors = 0, unregisteredexecutors = 0;
+    int64_t waitingprocesses = 0, runningprocesses = 0, successfulprocesses = 0,
+            failedprocesses = 0, cancelledprocesses = 0;
+    int64_t waitingworkflows = 0, runningworkflows = 0, successfulworkflows = 0,
+            failedworkflows = 0, cancelledworkflows = 0;
+};
+
+struct ServerInfo {
+    std::string buildversion;
+    std::string buildtime;
+    std::string host;
+    int64_t port = 0;
+    bool tls = false;
+};
+
+}  // namespace colonies
