@@ -1,0 +1,193 @@
+#include "server/dispatcher.hpp"
+
+#include <boost/asio.hpp>
+#include <memory>
+
+#include "core/json.hpp"
+#include "crypto/crypto.hpp"
+
+namespace colonies::server {
+namespace asio = boost::asio;
+
+namespace {
+
+const char* const kEmptyTypeMessage =
+    "invalid rpcMsg.PayloadType: empty (this usually means the client is misconfigured - check "
+    "that COLONIES_PRVKEY and other environment variables are set correctly)";
+
+struct JobOut {
+    std::optional<services::OpResult> reply;
+    std::optional<services::AssignAttempt> attempt;
+    services::Effects fx;
+};
+
+// Run `fn` on the store thread; resume on the caller's executor once the change is durable.
+template <class F>
+asio::awaitable<JobOut> on_store(store::Store& store, F fn) {
+    auto [committed, error, out] = co_await asio::async_initiate<
+        decltype(asio::use_awaitable), void(bool, std::string, std::shared_ptr<JobOut>)>(
+        [&store, fn = std::move(fn)](auto handler) mutable {
+            auto out = std::make_shared<JobOut>();
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            store.post([fn = std::move(fn), out](store::StoreTx& tx) { return fn(tx, *out); },
+                       [h, out](bool committed, const std::string& error) {
+                           auto ex = asio::get_associated_executor(*h);
+                           asio::post(ex, [h, out, committed, error]() mutable {
+                               (*h)(committed, error, out);
+                           });
+                       });
+        },
+        asio::use_awaitable);
+    if (!committed) {
+        out->reply = internal_error("Storage failure: " + error);
+        out->attempt.reset();
+        out->fx = {};
+    }
+    co_return std::move(*out);
+}
+
+rpc::Reply version_reply(const services::Config& cfg) {
+    boost::json::object v{{"buildversion", cfg.build_version},
+                          {"buildtime", cfg.build_time},
+                          {"msgtype", "versionmsg"}};
+    return rpc::success_reply("versionmsg", v);
+}
+
+rpc::Reply server_info_reply(const services::Config& cfg) {
+    ServerInfo info{cfg.build_version, cfg.build_time, cfg.http_host, cfg.http_port, cfg.tls};
+    return rpc::success_reply("getserverinfomsg", to_json(info));
+}
+
+// Base64 + JSON decode of the payload; must be an object (a JSON null payload is invalid JSON
+// here, where upstream crashes: protocol.md 1.4 quirk a).
+Result<boost::json::object> decode_payload(const std::string& payload, std::string_view prefix) {
+    auto invalid = bad_request(std::string(prefix) + ", invalid JSON");
+    auto text = rpc::base64_decode(payload);
+    if (!text) return invalid;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(*text, ec);
+    if (ec || !v.is_object()) return invalid;
+    return std::move(v.as_object());
+}
+
+// Parks a long poll until woken or the deadline; all members touched on the strand only.
+struct Parking {
+    explicit Parking(asio::any_io_executor ex) : timer(ex) {}
+    asio::steady_timer timer;
+    bool woken = false;
+};
+
+}  // namespace
+
+void Dispatcher::announce(const services::Effects& fx) {
+    for (const auto& r : fx.ready) waiters_.notify(r);
+}
+
+asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
+    auto req = rpc::parse_request(body);
+    if (!req) co_return rpc::error_reply(req.error());
+    if (req->payloadtype == "versionmsg") {
+        auto msg = decode_payload(req->payload, "Failed to get version");
+        if (!msg) co_return rpc::error_reply(msg.error());
+        co_return version_reply(cfg_);
+    }
+    if (req->payloadtype == "getserverinfomsg") co_return server_info_reply(cfg_);
+
+    auto caller = crypto::recover_id(req->payload, req->signature);
+    if (!caller) co_return rpc::error_reply(caller.error());
+
+    const auto* op = services::find_operation(req->payloadtype);
+    if (!op) {
+        co_return rpc::error_reply(forbidden(req->payloadtype.empty()
+                                                 ? std::string(kEmptyTypeMessage)
+                                                 : "invalid rpcMsg.PayloadType: " + req->payloadtype));
+    }
+    auto msg = decode_payload(req->payload, op->error_prefix);
+    if (!msg) co_return rpc::error_reply(msg.error());
+    auto mt = msg->find("msgtype");
+    if (mt == msg->end() || !mt->value().is_string() || mt->value().get_string() != req->payloadtype)
+        co_return rpc::error_reply(bad_request(std::string(op->error_prefix) +
+                                               ", msg.MsgType does not match payloadType"));
+
+    if (!op->fn) co_return co_await assign(*caller, *msg, op->error_prefix);
+
+    auto out = co_await on_store(
+        store_, [this, op, caller = *caller, msg = std::move(*msg)](store::StoreTx& tx,
+                                                                   JobOut& out) {
+            services::OpContext ctx{tx, caller, Time::now(), cfg_, op->error_prefix, {}};
+            out.reply = op->fn(ctx, msg);
+            out.fx = std::move(ctx.fx);
+            return out.reply->ok();
+        });
+    announce(out.fx);
+    if (!out.reply->ok()) co_return rpc::error_reply(out.reply->error());
+    co_return rpc::success_reply(req->payloadtype, out.reply->value());
+}
+
+asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
+                                               const boost::json::object& msg,
+                                               std::string_view prefix) {
+    const auto no_process = rpc::error_reply(not_found("No process available for assignment"));
+    auto attempt_once = [&]() -> asio::awaitable<JobOut> {
+        co_return co_await on_store(store_, [this, &caller, &msg, prefix](store::StoreTx& tx,
+                                                                         JobOut& out) {
+            services::OpContext ctx{tx, caller, Time::now(), cfg_, prefix, {}};
+            auto r = services::try_assign(ctx, msg);
+            if (!r) {
+                out.reply = r.error();
+                return false;
+            }
+            out.attempt = std::move(r).value();
+            return true;
+        });
+    };
+
+    uint64_t seen = waiters_.sequence();
+    auto out = co_await attempt_once();
+    if (out.reply) co_return rpc::error_reply(out.reply->error());
+    if (out.attempt->claimed) co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
+    if (out.attempt->timeout_s < 0) co_return no_process;
+
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(out.attempt->timeout_s);
+    const auto spec = out.attempt->waiter;
+    auto ex = co_await asio::this_coro::executor;
+    for (;;) {
+        auto park = std::make_shared<Parking>(ex);
+        auto id = waiters_.add(
+            spec,
+            [park, ex] {
+                asio::post(ex, [park] {
+                    park->woken = true;
+                    park->timer.cancel();
+                });
+            },
+            seen);
+        if (id) {
+            park->timer.expires_at(deadline);
+            boost::system::error_code ec;
+            if (!park->woken)
+                co_await park->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            waiters_.remove(*id);
+        }
+        seen = waiters_.sequence();
+        out = co_await attempt_once();
+        if (out.reply) co_return rpc::error_reply(out.reply->error());
+        if (out.attempt->claimed)
+            co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
+        if (std::chrono::steady_clock::now() >= deadline) co_return no_process;
+    }
+}
+
+asio::awaitable<void> Dispatcher::sweep() {
+    static const std::string kServerCaller;
+    auto out = co_await on_store(store_, [this](store::StoreTx& tx, JobOut& out) {
+        services::OpContext ctx{tx, kServerCaller, Time::now(), cfg_, "sweep", {}};
+        services::sweep_deadlines(ctx);
+        out.fx = std::move(ctx.fx);
+        return true;
+    });
+    announce(out.fx);
+}
+
+}  // namespace colonies::server

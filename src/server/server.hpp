@@ -1,0 +1,38 @@
+// The Colonies server process: HTTP(S) listener for POST /api and GET /health (protocol.md 1),
+// the RPC pipeline of 1.4, long-poll assign and the deadline sweep. Thread pool of io threads;
+// every connection runs on its own strand; store work runs on the store's thread.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "services/operation.hpp"
+#include "store/store.hpp"
+
+namespace colonies::server {
+
+struct ServerOptions {
+    std::string bind_address = "0.0.0.0";
+    int port = 50080;
+    bool tls = false;
+    std::string tls_cert, tls_key;
+    size_t max_body_bytes = 64ull << 20;  // protocol.md appendix B (e)
+    int threads = 0;                      // 0 = hardware concurrency
+    int sweep_interval_ms = 1000;
+    services::Config service;
+};
+
+class Server {
+public:
+    Server(ServerOptions opts, std::unique_ptr<store::Store> store);
+    ~Server();
+    // Serve until stop() or SIGINT/SIGTERM. Throws std::runtime_error if the port cannot be bound.
+    void run();
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace colonies::server

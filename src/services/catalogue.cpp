@@ -1,0 +1,52 @@
+// The message catalogue: payloadtype -> operation (protocol.md section 5).
+#include <array>
+
+#include "services/colonies_ops.hpp"
+
+namespace colonies::services {
+namespace {
+
+constexpr std::array kOperations{
+    OpInfo{"getstatisticsmsg", "Failed to get statistics", op_get_statistics},
+    OpInfo{"addcolonymsg", "Failed to add colony", op_add_colony},
+    OpInfo{"removecolonymsg", "Failed to remove colony", op_remove_colony},
+    OpInfo{"getcoloniesmsg", "Failed to get colonies", op_get_colonies},
+    OpInfo{"getcolonymsg", "Failed to get colony", op_get_colony},
+    OpInfo{"getcolonystatsmsg", "Failed to get colony statistics", op_get_colony_stats},
+    OpInfo{"addusermsg", "Failed to add user", op_add_user},
+    OpInfo{"getusersmsg", "Failed to get users", op_get_users},
+    OpInfo{"getusermsg", "Failed to get user", op_get_user},
+    OpInfo{"getuserbyidmsg", "Failed to get user by ID", op_get_user_by_id},
+    OpInfo{"removeusermsg", "Failed to remove user", op_remove_user},
+    OpInfo{"addexecutormsg", "Failed to add executor", op_add_executor},
+    OpInfo{"getexecutorsmsg", "Failed to get executors", op_get_executors},
+    OpInfo{"getexecutormsg", "Failed to get executor", op_get_executor},
+    OpInfo{"getexecutorbyidmsg", "Failed to get executor by ID", op_get_executor_by_id},
+    OpInfo{"approveexecutormsg", "Failed to approve executor", op_approve_executor},
+    OpInfo{"rejectexecutormsg", "Failed to reject executor", op_reject_executor},
+    OpInfo{"removeexecutormsg", "Failed to remove executor", op_remove_executor},
+    OpInfo{"addfunctionmsg", "Failed to add function", op_add_function},
+    OpInfo{"getfunctionsmsg", "Failed to get functions", op_get_functions},
+    OpInfo{"submitfuncspecmsg", "Failed to submit process", op_submit},
+    OpInfo{"assignprocessmsg", "Failed to assign process", nullptr},
+    OpInfo{"getprocessmsg", "Failed to get process", op_get_process},
+    OpInfo{"getprocessesmsg", "Failed to get processes", op_get_processes},
+    OpInfo{"removeprocessmsg", "Failed to remove process", op_remove_process},
+    OpInfo{"removeallprocessesmsg", "Failed to remove all processes", op_remove_all_processes},
+    OpInfo{"closesuccessfulmsg", "Failed to close process as successful", op_close_successful},
+    OpInfo{"closefailedmsg", "Failed to close process as failed", op_close_failed},
+    OpInfo{"setoutputmsg", "Failed to set output", op_set_output},
+    OpInfo{"cancelprocessmsg", "Failed to cancel process", op_cancel_process},
+    OpInfo{"addattributemsg", "Failed to add attribute", op_add_attribute},
+    OpInfo{"getattributemsg", "Failed to get attribute", op_get_attribute},
+};
+
+}  // namespace
+
+const OpInfo* find_operation(std::string_view payloadtype) {
+    for (const auto& op : kOperations)
+        if (op.payloadtype == payloadtype) return &op;
+    return nullptr;
+}
+
+}  // namespace colonies::services

@@ -1,0 +1,44 @@
+// Operation functions of each domain, registered in catalogue.cpp.
+#pragma once
+#include "services/operation.hpp"
+
+namespace colonies::services {
+
+OpResult op_get_statistics(OpContext&, const boost::json::object&);
+OpResult op_add_colony(OpContext&, const boost::json::object&);
+OpResult op_remove_colony(OpContext&, const boost::json::object&);
+OpResult op_get_colonies(OpContext&, const boost::json::object&);
+OpResult op_get_colony(OpContext&, const boost::json::object&);
+OpResult op_get_colony_stats(OpContext&, const boost::json::object&);
+OpResult op_add_user(OpContext&, const boost::json::object&);
+OpResult op_get_users(OpContext&, const boost::json::object&);
+OpResult op_get_user(OpContext&, const boost::json::object&);
+OpResult op_get_user_by_id(OpContext&, const boost::json::object&);
+OpResult op_remove_user(OpContext&, const boost::json::object&);
+
+OpResult op_add_executor(OpContext&, const boost::json::object&);
+OpResult op_get_executors(OpContext&, const boost::json::object&);
+OpResult op_get_executor(OpContext&, const boost::json::object&);
+OpResult op_get_executor_by_id(OpContext&, const boost::json::object&);
+OpResult op_approve_executor(OpContext&, const boost::json::object&);
+OpResult op_reject_executor(OpContext&, const boost::json::object&);
+OpResult op_remove_executor(OpContext&, const boost::json::object&);
+OpResult op_add_function(OpContext&, const boost::json::object&);
+OpResult op_get_functions(OpContext&, const boost::json::object&);
+
+OpResult op_submit(OpContext&, const boost::json::object&);
+OpResult op_get_process(OpContext&, const boost::json::object&);
+OpResult op_get_processes(OpContext&, const boost::json::object&);
+OpResult op_remove_process(OpContext&, const boost::json::object&);
+OpResult op_remove_all_processes(OpContext&, const boost::json::object&);
+OpResult op_close_successful(OpContext&, const boost::json::object&);
+OpResult op_close_failed(OpContext&, const boost::json::object&);
+OpResult op_set_output(OpContext&, const boost::json::object&);
+OpResult op_cancel_process(OpContext&, const boost::json::object&);
+OpResult op_add_attribute(OpContext&, const boost::json::object&);
+OpResult op_get_attribute(OpContext&, const boost::json::object&);
+
+// Requeue the RUNNING processes of an executor that is going away (6.10).
+void requeue_processes_of(OpContext& ctx, const std::string& executorid);
+
+}  // namespace colonies::services

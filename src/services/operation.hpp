@@ -1,0 +1,73 @@
+// Domain operations: each message of the catalogue (protocol.md 5) as a function that runs on
+// the store thread inside one transaction (store/store.hpp), so validation, authorisation and
+// the state change see one consistent state and commit together. No sockets here: the server
+// decodes the envelope, runs the operation and encodes the reply.
+#pragma once
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "core/types.hpp"
+#include "scheduler/waiters.hpp"
+#include "store/store.hpp"
+
+namespace colonies::services {
+
+struct Config {
+    std::string build_version = "dev";
+    std::string build_time;
+    std::string http_host = "0.0.0.0";
+    int64_t http_port = 50080;
+    bool tls = false;
+    bool allow_executor_reregister = false;
+};
+
+// What an operation changed that others must hear about after the commit.
+struct Effects {
+    std::vector<scheduler::ReadyProcess> ready;  // processes that became assignable
+};
+
+struct OpContext {
+    store::StoreTx& tx;
+    const std::string& caller;  // id recovered from the signature
+    Time now;
+    const Config& cfg;
+    std::string_view error_prefix = "Failed";  // of the running operation
+    Effects fx;
+};
+
+using OpResult = Result<boost::json::value>;
+using OpFn = OpResult (*)(OpContext&, const boost::json::object& msg);
+
+struct OpInfo {
+    std::string_view payloadtype;
+    std::string_view error_prefix;  // "<prefix>, invalid JSON"
+    OpFn fn;                         // nullptr for operations the server runs itself (assign)
+};
+
+// nullptr for payload types not served on /api.
+const OpInfo* find_operation(std::string_view payloadtype);
+
+// Assign, first half (6.3 steps 1 and 3): authorise, validate, record the heartbeat and claim the
+// best matching process. `claimed` empty: nothing to take now; the caller waits per `waiter`.
+struct AssignAttempt {
+    std::optional<Process> claimed;
+    scheduler::WaiterSpec waiter;
+    int64_t timeout_s = 0;
+};
+Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg);
+
+// The deadline sweep (6.6): requeue or fail RUNNING processes past their exec deadline, fail
+// WAITING ones past their wait deadline. Returns how many processes changed.
+int sweep_deadlines(OpContext& ctx);
+
+// The server owner id written at database initialisation.
+void init_server_id(store::StoreTx& tx, const std::string& serverid);
+
+scheduler::ReadyProcess ready_of(const Process& p, const SpecRequirements& req);
+
+}  // namespace colonies::services

@@ -1,0 +1,367 @@
+// Process messages, assignment and the deadline sweep (protocol.md 5.6, 5.8, 6.1-6.8).
+#include "crypto/crypto.hpp"
+#include "services/auth.hpp"
+#include "services/colonies_ops.hpp"
+#include "services/op_util.hpp"
+
+namespace colonies::services {
+namespace {
+
+constexpr int kMaxListCount = 100;
+
+SpecRequirements requirements_of(const FunctionSpec& spec) {
+    // The stored spec is normalised, so its resource strings always parse.
+    SpecRequirements r;
+    if (auto c = parse_cpu_millis(spec.conditions.cpu)) r.cpu_millis = *c;
+    if (auto m = parse_memory_bytes(spec.conditions.mem)) r.mem_bytes = *m;
+    if (auto s = parse_memory_bytes(spec.conditions.storage)) r.storage_bytes = *s;
+    return r;
+}
+
+void save(OpContext& ctx, const Process& p) { ctx.tx.save_process(p, requirements_of(p.spec)); }
+
+std::string initiator_name(OpContext& ctx, const std::string& colony) {
+    if (auto e = ctx.tx.executor_by_id(ctx.caller)) return e->executorname;
+    if (auto u = ctx.tx.user_by_id(colony, ctx.caller)) return u->name;
+    return {};
+}
+
+void set_state(OpContext& ctx, Process& p, ProcessState s) {
+    p.state = s;
+    ctx.tx.set_attribute_states(p.processid, s);
+    for (auto& a : p.attributes) a.state = s;
+}
+
+// Looks a process up and checks the caller is a member of its colony.
+Result<Process> visible_process(OpContext& ctx, const std::string& id, Error not_found_error) {
+    auto p = ctx.tx.process(id);
+    if (!p) return not_found_error;
+    if (auto s = require_member(ctx.tx, p->spec.conditions.colonyname, ctx.caller, true, ctx.now);
+        !s)
+        return s.error();
+    return std::move(*p);
+}
+
+// The process must exist, be visible, and be assigned to the caller (AE).
+Result<Process> assigned_process(OpContext& ctx, const std::string& id, const std::string& what) {
+    auto p = visible_process(ctx, id, internal_error("Failed to " + what + ", process is nil"));
+    if (!p) return p;
+    if (!p->isassigned) return forbidden("Failed to " + what + ", process is not assigned");
+    if (p->assignedexecutorid != ctx.caller)
+        return forbidden("Failed to " + what + ", not allowed to " + what);
+    return p;
+}
+
+Result<std::string> process_id(const OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto id = f.str("processid");
+    if (!f.ok()) return invalid_json(ctx);
+    return id;
+}
+
+void requeue(OpContext& ctx, Process& p) {
+    p.isassigned = false;
+    p.assignedexecutorid.clear();
+    set_state(ctx, p, ProcessState::Waiting);
+    if (p.spec.maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(p.spec.maxwaittime);
+    p.execdeadline = Time::zero();
+    save(ctx, p);
+    ctx.fx.ready.push_back(ready_of(p, requirements_of(p.spec)));
+}
+
+void fail(OpContext& ctx, Process& p, std::vector<std::string> errors) {
+    p.errors = std::move(errors);
+    p.endtime = ctx.now;
+    set_state(ctx, p, ProcessState::Failed);
+    save(ctx, p);
+}
+
+}  // namespace
+
+scheduler::ReadyProcess ready_of(const Process& p, const SpecRequirements& req) {
+    const auto& c = p.spec.conditions;
+    return {c.colonyname, c.executortype, c.executornames, c.locationname, req.cpu_millis,
+            req.mem_bytes};
+}
+
+OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
+    auto spec = required_object<FunctionSpec>(ctx, msg, "spec", function_spec_from_json,
+                                              "Failed to submit process spec, msg.FunctionSpec is nil");
+    if (!spec) return spec.error();
+    const std::string colony = spec->conditions.colonyname;
+    if (auto s = require_member(ctx.tx, colony, ctx.caller, true, ctx.now); !s) return s.error();
+    auto req = normalize_function_spec(*spec);
+    if (!req) return req.error();
+
+    Process p;
+    p.processid = crypto::generate_private_key();  // 64 unpredictable hex characters
+    p.initiatorid = ctx.caller;
+    p.initiatorname = initiator_name(ctx, colony);
+    p.submissiontime = ctx.now;
+    p.prioritytime = priority_time(ctx.now.ns, spec->priority);
+    if (spec->maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(spec->maxwaittime);
+    p.spec = std::move(*spec);
+    for (const auto& [k, v] : p.spec.env) {
+        Attribute a;
+        a.targetid = p.processid;
+        a.targetcolonyname = colony;
+        a.attributetype = AttributeType::Env;
+        a.key = k;
+        a.value = v;
+        a.attributeid = crypto::sha3_256_hex(a.targetid + a.key + std::to_string(3));
+        ctx.tx.add_attribute(a);
+        p.attributes.push_back(std::move(a));
+    }
+    ctx.tx.save_process(p, *req);
+    ctx.fx.ready.push_back(ready_of(p, *req));
+    return to_json(p);
+}
+
+Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto colony = f.str("colonyname");
+    auto timeout = f.integer("timeout");
+    auto cpu_text = f.str("availablecpu");
+    auto mem_text = f.str("availablemem");
+    if (!f.ok()) return invalid_json(ctx);
+    if (auto s = require_member(ctx.tx, colony, ctx.caller, true, ctx.now); !s) return s.error();
+    if (timeout == 0) return bad_request("Invalid timeout value, timeout cannot be zero");
+    auto e = ctx.tx.executor_by_id(ctx.caller);
+    if (!e || e->colonyname != colony)
+        return internal_error("Failed to assign process, executor not found");
+
+    AssignAttempt a;
+    a.timeout_s = timeout;
+    a.waiter = {colony, e->executortype, e->executorname, e->locationname, INT64_MAX, INT64_MAX};
+    if (!cpu_text.empty()) {
+        auto c = parse_cpu_millis(cpu_text);
+        if (!c) return c.error();
+        a.waiter.max_cpu_millis = *c;
+    }
+    if (!mem_text.empty()) {
+        auto m = parse_memory_bytes(mem_text);
+        if (!m) return m.error();
+        a.waiter.max_mem_bytes = *m;
+    }
+    ctx.tx.touch_executor(ctx.caller, ctx.now);
+
+    store::AssignQuery q{colony, e->executortype, e->executorname, e->locationname,
+                         a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};
+    auto id = ctx.tx.find_assignable(q);
+    if (!id) return a;
+    auto p = ctx.tx.process(*id);
+    if (!p) return internal_error("Failed to assign process, process vanished");
+    p->isassigned = true;
+    p->assignedexecutorid = ctx.caller;
+    p->starttime = ctx.now;
+    p->endtime = Time::zero();
+    p->execdeadline =
+        p->spec.maxexectime > 0 ? ctx.now.plus_seconds(p->spec.maxexectime) : Time::zero();
+    set_state(ctx, *p, ProcessState::Running);
+    save(ctx, *p);
+    a.claimed = std::move(*p);
+    return a;
+}
+
+OpResult op_get_process(OpContext& ctx, const boost::json::object& msg) {
+    auto id = process_id(ctx, msg);
+    if (!id) return id.error();
+    auto p = visible_process(ctx, *id, not_found("Failed to get process, process not found"));
+    if (!p) return p.error();
+    return to_json(*p);
+}
+
+OpResult op_get_processes(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto colony = f.str("colonyname");
+    auto count = f.integer("count");
+    auto state = f.integer("state");
+    if (!f.ok()) return invalid_json(ctx);
+    if (auto s = require_member(ctx.tx, colony, ctx.caller, true, ctx.now); !s) return s.error();
+    if (count > kMaxListCount)
+        return bad_request("Count is larger than MaxCount limit <" + std::to_string(kMaxListCount) +
+                           ">");
+    if (state < 0 || state > 4) return bad_request("Failed to get processes, invalid msg.State");
+    if (count <= 0) return boost::json::value(boost::json::array{});
+    return to_json(
+        ctx.tx.processes(colony, static_cast<ProcessState>(state), static_cast<int>(count)));
+}
+
+OpResult op_remove_process(OpContext& ctx, const boost::json::object& msg) {
+    auto id = process_id(ctx, msg);
+    if (!id) return id.error();
+    auto p = visible_process(ctx, *id, internal_error("Failed to remove process, process is nil"));
+    if (!p) return p.error();
+    if (!p->processgraphid.empty())
+        return bad_request(
+            "Failed to remove, cannot remove a process part of a workflow, delete the entire "
+            "workflow instead");
+    if (p->state == ProcessState::Running)
+        return bad_request("Failed to remove process, cannot remove a running process");
+    ctx.tx.remove_process(*id);
+    return empty_reply();
+}
+
+OpResult op_remove_all_processes(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto colony = f.str("colonyname");
+    auto state = f.integer("state");
+    if (!f.ok()) return invalid_json(ctx);
+    if (auto s = require_colony_owner(ctx.tx, colony, ctx.caller); !s) return s.error();
+    if (state == 1) return bad_request("Not possible to remove running processes");
+    if (state < -1 || state > 4) return bad_request("Invalid state when deleting all processes");
+    ctx.tx.remove_processes(colony, state == -1 ? std::nullopt
+                                                : std::optional(static_cast<ProcessState>(state)));
+    return empty_reply();
+}
+
+OpResult op_close_successful(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto id = f.str("processid");
+    auto out = f.array("out");
+    if (!f.ok()) return invalid_json(ctx);
+    auto p = assigned_process(ctx, id, "close process as successful");
+    if (!p) return p.error();
+    switch (p->state) {
+        case ProcessState::Failed: return bad_request("Tried to set failed process as successful");
+        case ProcessState::Cancelled:
+            return bad_request("Tried to set cancelled process as successful");
+        case ProcessState::Waiting:
+            return bad_request("Tried to set waiting process as successful without being running");
+        default: break;
+    }
+    if (out && !out->empty()) p->out = *out;
+    p->endtime = ctx.now;
+    set_state(ctx, *p, ProcessState::Success);
+    save(ctx, *p);
+    return empty_reply();
+}
+
+OpResult op_close_failed(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto id = f.str("processid");
+    auto errors = f.strings("errors");
+    if (!f.ok()) return invalid_json(ctx);
+    auto p = assigned_process(ctx, id, "close process as failed");
+    if (!p) return p.error();
+    switch (p->state) {
+        case ProcessState::Success: return bad_request("Tried to set successful process as failed");
+        case ProcessState::Failed: return bad_request("Tried to set failed process as failed");
+        case ProcessState::Cancelled: return bad_request("Tried to set cancelled process as failed");
+        case ProcessState::Waiting:
+            return bad_request("Tried to set waiting process as failed without being running");
+        default: break;
+    }
+    fail(ctx, *p, std::move(errors));
+    return empty_reply();
+}
+
+OpResult op_set_output(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto id = f.str("processid");
+    auto out = f.array("out");
+    if (!f.ok()) return invalid_json(ctx);
+    auto p = visible_process(ctx, id, internal_error("Failed to set output, process is nil"));
+    if (!p) return p.error();
+    if (p->assignedexecutorid != ctx.caller)
+        return forbidden(
+            "Failed to close process as successful, not allowed to close process as successful");
+    if (p->state != ProcessState::Running)
+        return forbidden("Failed to set output, process is not running");
+    if (out && !out->empty()) {
+        p->out = *out;
+        save(ctx, *p);
+    }
+    return empty_reply();
+}
+
+OpResult op_cancel_process(OpContext& ctx, const boost::json::object& msg) {
+    auto id = process_id(ctx, msg);
+    if (!id) return id.error();
+    auto p = visible_process(ctx, *id, internal_error("Failed to cancel process, process is nil"));
+    if (!p) return p.error();
+    if (!p->processgraphid.empty())
+        return bad_request(
+            "Failed to cancel, cannot cancel a process part of a workflow, cancel the entire "
+            "workflow instead");
+    switch (p->state) {
+        case ProcessState::Success: return bad_request("Tried to cancel successful process");
+        case ProcessState::Failed: return bad_request("Tried to cancel failed process");
+        case ProcessState::Cancelled: return bad_request("Tried to cancel already cancelled process");
+        default: break;
+    }
+    p->endtime = ctx.now;
+    set_state(ctx, *p, ProcessState::Cancelled);
+    save(ctx, *p);
+    return empty_reply();
+}
+
+OpResult op_add_attribute(OpContext& ctx, const boost::json::object& msg) {
+    auto a = required_object<Attribute>(ctx, msg, "attribute", attribute_from_json,
+                                        "Failed to add attribute, msg.Attribute is nil");
+    if (!a) return a.error();
+    auto p = ctx.tx.process(a->targetid);
+    if (!p) return not_found("Failed to add attribute, process not found");
+    if (auto s = require_member(ctx.tx, p->spec.conditions.colonyname, ctx.caller, true, ctx.now);
+        !s)
+        return s.error();
+    if (p->state != ProcessState::Running)
+        return forbidden("Failed to add attribute, process is not running");
+    if (p->assignedexecutorid != ctx.caller)
+        return forbidden("Failed to add attribute, only executor with id " + p->assignedexecutorid +
+                         " is allowed to set attributes");
+    a->targetprocessgraphid = p->processgraphid;
+    a->attributeid = crypto::sha3_256_hex(a->targetid + a->key +
+                                          std::to_string(static_cast<int>(a->attributetype)));
+    if (!ctx.tx.add_attribute(*a))
+        return bad_request("Failed to add attribute, an attribute with key " + a->key +
+                           " and this type already exists on the process");
+    return to_json(*a);
+}
+
+OpResult op_get_attribute(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto id = f.str("attributeid");
+    if (!f.ok()) return invalid_json(ctx);
+    auto a = ctx.tx.attribute(id);
+    if (!a) return not_found("Failed to get attribute, attribute not found");
+    auto p = visible_process(ctx, a->targetid,
+                             not_found("Failed to get attribute, process not found"));
+    if (!p) return p.error();
+    return to_json(*a);
+}
+
+void requeue_processes_of(OpContext& ctx, const std::string& executorid) {
+    for (const auto& id : ctx.tx.running_processes_of(executorid)) {
+        auto p = ctx.tx.process(id);
+        if (!p) continue;
+        p->starttime = Time::zero();
+        p->endtime = Time::zero();
+        requeue(ctx, *p);
+    }
+}
+
+int sweep_deadlines(OpContext& ctx) {
+    int changed = 0;
+    for (const auto& id : ctx.tx.expired_running(ctx.now)) {
+        auto p = ctx.tx.process(id);
+        if (!p || p->state != ProcessState::Running) continue;
+        if (p->spec.maxretries > -1 && p->retries >= p->spec.maxretries) {
+            fail(ctx, *p, {"Maximum execution time limit exceeded"});
+        } else {
+            p->retries++;
+            p->endtime = ctx.now;
+            requeue(ctx, *p);
+        }
+        ++changed;
+    }
+    for (const auto& id : ctx.tx.expired_waiting(ctx.now)) {
+        auto p = ctx.tx.process(id);
+        if (!p || p->state != ProcessState::Waiting) continue;
+        fail(ctx, *p, {"Maximum waiting time limit exceeded"});
+        ++changed;
+    }
+    return changed;
+}
+
+}  // namespace colonies::services

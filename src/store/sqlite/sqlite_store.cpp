@@ -1,0 +1,610 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/json.hpp"
+
+namespace colonies::store {
+namespace {
+
+// Schema versions, applied in order; PRAGMA user_version records how many ran.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE server (id INTEGER PRIMARY KEY CHECK (id = 1), serverid TEXT NOT NULL);
+CREATE TABLE colonies (name TEXT PRIMARY KEY, colonyid TEXT NOT NULL);
+CREATE TABLE users (colonyname TEXT NOT NULL, name TEXT NOT NULL, userid TEXT NOT NULL,
+  email TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (colonyname, name));
+CREATE INDEX users_by_id ON users (userid);
+CREATE TABLE executors (colonyname TEXT NOT NULL, executorname TEXT NOT NULL,
+  executorid TEXT NOT NULL, state INTEGER NOT NULL, lastheard INTEGER NOT NULL,
+  doc TEXT NOT NULL, PRIMARY KEY (colonyname, executorname));
+CREATE INDEX executors_by_id ON executors (executorid);
+CREATE TABLE functions (functionid TEXT PRIMARY KEY, colonyname TEXT NOT NULL,
+  executorname TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX functions_by_executor ON functions (colonyname, executorname);
+CREATE TABLE processes (processid TEXT PRIMARY KEY, colonyname TEXT NOT NULL,
+  executortype TEXT NOT NULL, state INTEGER NOT NULL, waitforparents INTEGER NOT NULL,
+  prioritytime INTEGER NOT NULL, executornames TEXT NOT NULL, locationname TEXT NOT NULL,
+  cpu INTEGER NOT NULL, mem INTEGER NOT NULL, nodes INTEGER NOT NULL,
+  starttime INTEGER NOT NULL, endtime INTEGER NOT NULL, waitdeadline INTEGER NOT NULL,
+  execdeadline INTEGER NOT NULL, assignedexecutorid TEXT NOT NULL,
+  processgraphid TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX processes_ready ON processes (colonyname, executortype, prioritytime)
+  WHERE state = 0 AND waitforparents = 0;
+CREATE INDEX processes_by_state ON processes (colonyname, state, prioritytime);
+CREATE INDEX processes_running ON processes (execdeadline) WHERE state = 1;
+CREATE INDEX processes_waiting_deadline ON processes (waitdeadline) WHERE state = 0;
+CREATE INDEX processes_by_executor ON processes (assignedexecutorid) WHERE state = 1;
+CREATE TABLE attributes (attributeid TEXT PRIMARY KEY, targetid TEXT NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX attributes_by_target ON attributes (targetid);
+)sql",
+};
+
+class Db {
+public:
+    explicit Db(const std::string& path) {
+        if (sqlite3_open_v2(path.c_str(), &db_,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                            nullptr) != SQLITE_OK) {
+            std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            throw StoreError("cannot open database " + path + ": " + msg);
+        }
+    }
+    ~Db() {
+        for (auto& [_, s] : cache_) sqlite3_finalize(s);
+        sqlite3_close(db_);
+    }
+    void exec(const char* sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+            std::string msg = err ? err : "unknown error";
+            sqlite3_free(err);
+            throw StoreError(msg);
+        }
+    }
+    sqlite3_stmt* prepare(const char* sql) {
+        auto it = cache_.find(sql);
+        if (it != cache_.end()) {
+            sqlite3_reset(it->second);
+            sqlite3_clear_bindings(it->second);
+            return it->second;
+        }
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+            throw StoreError(std::string("prepare failed: ") + sqlite3_errmsg(db_));
+        cache_.emplace(sql, s);
+        return s;
+    }
+    sqlite3* raw() { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+    std::unordered_map<const char*, sqlite3_stmt*> cache_;  // keyed by the literal's address
+};
+
+// One prepared statement in use: bind, step, read columns.
+class Q {
+public:
+    Q(Db& db, const char* sql) : db_(db), s_(db.prepare(sql)) {}
+    ~Q() { sqlite3_reset(s_); }
+    Q& bind(const std::string& v) {
+        sqlite3_bind_text(s_, ++i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Q& bind(const char* v) { return bind(std::string(v)); }
+    Q& bind(int64_t v) {
+        sqlite3_bind_int64(s_, ++i_, v);
+        return *this;
+    }
+    Q& bind(int v) { return bind(static_cast<int64_t>(v)); }
+    Q& bind(bool v) { return bind(static_cast<int64_t>(v ? 1 : 0)); }
+    bool step() {
+        int rc = sqlite3_step(s_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw StoreError(std::string("sqlite: ") + sqlite3_errmsg(db_.raw()));
+    }
+    void run() { step(); }
+    std::string text(int col) {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+        return p ? std::string(p, sqlite3_column_bytes(s_, col)) : std::string();
+    }
+    int64_t integer(int col) { return sqlite3_column_int64(s_, col); }
+
+private:
+    Db& db_;
+    sqlite3_stmt* s_;
+    int i_ = 0;
+};
+
+template <class T, class F>
+T decode_doc(const std::string& text, F from_json) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec) throw StoreError("corrupt stored document: " + ec.message());
+    auto r = from_json(v);
+    if (!r) throw StoreError("corrupt stored document: " + r.error().message);
+    return std::move(r).value();
+}
+
+// Executor names are stored as "\x1fname1\x1fname2\x1f" so one instr() finds a member; ""
+// means any executor.
+std::string joined_names(const std::vector<std::string>& names) {
+    if (names.empty()) return {};
+    std::string s = "\x1f";
+    for (const auto& n : names) s += n + "\x1f";
+    return s;
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+class SqliteTx final : public StoreTx {
+public:
+    explicit SqliteTx(Db& db) : db_(db) {}
+
+    std::optional<std::string> server_id() override {
+        Q q(db_, "SELECT serverid FROM server WHERE id = 1");
+        if (!q.step()) return std::nullopt;
+        return q.text(0);
+    }
+    void set_server_id(const std::string& id) override {
+        Q(db_, "INSERT OR REPLACE INTO server (id, serverid) VALUES (1, ?)").bind(id).run();
+    }
+
+    std::optional<Colony> colony(const std::string& name) override {
+        Q q(db_, "SELECT name, colonyid FROM colonies WHERE name = ?");
+        q.bind(name);
+        if (!q.step()) return std::nullopt;
+        return Colony{q.text(1), q.text(0)};
+    }
+    std::vector<Colony> colonies() override {
+        Q q(db_, "SELECT name, colonyid FROM colonies ORDER BY name");
+        std::vector<Colony> out;
+        while (q.step()) out.push_back(Colony{q.text(1), q.text(0)});
+        return out;
+    }
+    void add_colony(const Colony& c) override {
+        Q(db_, "INSERT INTO colonies (name, colonyid) VALUES (?, ?)").bind(c.name).bind(c.colonyid).run();
+    }
+    void remove_colony(const std::string& name) override {
+        Q(db_, "DELETE FROM attributes WHERE targetid IN "
+               "(SELECT processid FROM processes WHERE colonyname = ?)")
+            .bind(name)
+            .run();
+        Q(db_, "DELETE FROM processes WHERE colonyname = ?").bind(name).run();
+        Q(db_, "DELETE FROM functions WHERE colonyname = ?").bind(name).run();
+        Q(db_, "DELETE FROM executors WHERE colonyname = ?").bind(name).run();
+        Q(db_, "DELETE FROM users WHERE colonyname = ?").bind(name).run();
+        Q(db_, "DELETE FROM colonies WHERE name = ?").bind(name).run();
+    }
+
+    static User read_user(Q& q) { return User{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)}; }
+    std::optional<User> user(const std::string& colony, const std::string& name) override {
+        Q q(db_, "SELECT colonyname, userid, name, email, phone FROM users "
+                 "WHERE colonyname = ? AND name = ?");
+        q.bind(colony).bind(name);
+        if (!q.step()) return std::nullopt;
+        return read_user(q);
+    }
+    std::optional<User> user_by_id(const std::string& colony, const std::string& id) override {
+        Q q(db_, "SELECT colonyname, userid, name, email, phone FROM users "
+                 "WHERE colonyname = ? AND userid = ?");
+        q.bind(colony).bind(id);
+        if (!q.step()) return std::nullopt;
+        return read_user(q);
+    }
+    std::vector<User> users(const std::string& colony) override {
+        Q q(db_, "SELECT colonyname, userid, name, email, phone FROM users "
+                 "WHERE colonyname = ? ORDER BY name");
+        q.bind(colony);
+        std::vector<User> out;
+        while (q.step()) out.push_back(read_user(q));
+        return out;
+    }
+    void add_user(const User& u) override {
+        Q(db_, "INSERT INTO users (colonyname, name, userid, email, phone) VALUES (?,?,?,?,?)")
+            .bind(u.colonyname)
+            .bind(u.name)
+            .bind(u.userid)
+            .bind(u.email)
+            .bind(u.phone)
+            .run();
+    }
+    void remove_user(const std::string& colony, const std::string& name) override {
+        Q(db_, "DELETE FROM users WHERE colonyname = ? AND name = ?").bind(colony).bind(name).run();
+    }
+
+    static Executor read_executor(Q& q) {
+        auto e = decode_doc<Executor>(q.text(0), executor_from_json);
+        e.state = static_cast<ExecutorState>(q.integer(1));
+        e.lastheardfromtime = Time::from_ns(q.integer(2));
+        return e;
+    }
+    std::optional<Executor> executor(const std::string& colony, const std::string& name) override {
+        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE colonyname = ? AND executorname = ?");
+        q.bind(colony).bind(name);
+        if (!q.step()) return std::nullopt;
+        return read_executor(q);
+    }
+    std::optional<Executor> executor_by_id(const std::string& id) override {
+        // An UNREGISTERED record may share its id with a live one re-added under another name;
+        // prefer the live record.
+        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE executorid = ? "
+                 "ORDER BY state = 3 LIMIT 1");
+        q.bind(id);
+        if (!q.step()) return std::nullopt;
+        return read_executor(q);
+    }
+    std::vector<Executor> executors(const std::string& colony) override {
+        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE colonyname = ? "
+                 "ORDER BY executorname");
+        q.bind(colony);
+        std::vector<Executor> out;
+        while (q.step()) out.push_back(read_executor(q));
+        return out;
+    }
+    void save_executor(const Executor& e) override {
+        Q(db_, "INSERT OR REPLACE INTO executors "
+               "(colonyname, executorname, executorid, state, lastheard, doc) VALUES (?,?,?,?,?,?)")
+            .bind(e.colonyname)
+            .bind(e.executorname)
+            .bind(e.executorid)
+            .bind(static_cast<int64_t>(e.state))
+            .bind(e.lastheardfromtime.ns)
+            .bind(to_text(to_json(e)))
+            .run();
+    }
+    void touch_executor(const std::string& id, Time when) override {
+        Q(db_, "UPDATE executors SET lastheard = ? WHERE executorid = ? AND state != 3")
+            .bind(when.ns)
+            .bind(id)
+            .run();
+    }
+    int64_t count_executors(const std::string& colony, std::optional<ExecutorState> s) override {
+        if (s) {
+            Q q(db_, "SELECT count(*) FROM executors WHERE (?1 = '' OR colonyname = ?1) AND state = ?2");
+            q.bind(colony).bind(static_cast<int64_t>(*s));
+            q.step();
+            return q.integer(0);
+        }
+        Q q(db_, "SELECT count(*) FROM executors WHERE (?1 = '' OR colonyname = ?1)");
+        q.bind(colony);
+        q.step();
+        return q.integer(0);
+    }
+
+    void add_function(const Function& f) override {
+        Q(db_, "INSERT OR REPLACE INTO functions (functionid, colonyname, executorname, doc) "
+               "VALUES (?,?,?,?)")
+            .bind(f.functionid)
+            .bind(f.colonyname)
+            .bind(f.executorname)
+            .bind(to_text(to_json(f)))
+            .run();
+    }
+    std::vector<Function> functions(const std::string& colony, const std::string& executorname) override {
+        Q q(db_, "SELECT doc FROM functions WHERE colonyname = ?1 AND (?2 = '' OR executorname = ?2) "
+                 "ORDER BY executorname, functionid");
+        q.bind(colony).bind(executorname);
+        std::vector<Function> out;
+        while (q.step()) out.push_back(decode_doc<Function>(q.text(0), function_from_json));
+        return out;
+    }
+    void remove_functions_of(const std::string& colony, const std::string& executor) override {
+        Q(db_, "DELETE FROM functions WHERE colonyname = ? AND executorname = ?")
+            .bind(colony)
+            .bind(executor)
+            .run();
+    }
+
+    std::vector<Attribute> attributes_of(const std::string& processid) {
+        Q q(db_, "SELECT doc FROM attributes WHERE targetid = ? ORDER BY rowid");
+        q.bind(processid);
+        std::vector<Attribute> out;
+        while (q.step()) out.push_back(decode_doc<Attribute>(q.text(0), attribute_from_json));
+        return out;
+    }
+    Process read_process(const std::string& doc) {
+        auto p = decode_doc<Process>(doc, process_from_json);
+        p.attributes = attributes_of(p.processid);
+        return p;
+    }
+    std::optional<Process> process(const std::string& id) override {
+        Q q(db_, "SELECT doc FROM processes WHERE processid = ?");
+        q.bind(id);
+        if (!q.step()) return std::nullopt;
+        return read_process(q.text(0));
+    }
+    void save_process(const Process& p, const SpecRequirements& req) override {
+        Process doc = p;
+        doc.attributes.clear();  // kept in their own table
+        const auto& c = p.spec.conditions;
+        int64_t nodes = std::max({c.nodes, c.processes, c.processespernode});
+        Q(db_, "INSERT OR REPLACE INTO processes (processid, colonyname, executortype, state, "
+               "waitforparents, prioritytime, executornames, locationname, cpu, mem, nodes, "
+               "starttime, endtime, waitdeadline, execdeadline, assignedexecutorid, "
+               "processgraphid, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            .bind(p.processid)
+            .bind(c.colonyname)
+            .bind(c.executortype)
+            .bind(static_cast<int64_t>(p.state))
+            .bind(p.waitforparents)
+            .bind(p.prioritytime)
+            .bind(joined_names(c.executornames))
+            .bind(lower(c.locationname))
+            .bind(req.cpu_millis)
+            .bind(req.mem_bytes)
+            .bind(nodes)
+            .bind(p.starttime.ns)
+            .bind(p.endtime.ns)
+            .bind(p.waitdeadline.ns)
+            .bind(p.execdeadline.ns)
+            .bind(p.assignedexecutorid)
+            .bind(p.processgraphid)
+            .bind(to_text(to_json(doc)))
+            .run();
+    }
+    void remove_process(const std::string& id) override {
+        Q(db_, "DELETE FROM attributes WHERE targetid = ?").bind(id).run();
+        Q(db_, "DELETE FROM processes WHERE processid = ?").bind(id).run();
+    }
+    std::optional<std::string> find_assignable(const AssignQuery& a) override {
+        Q q(db_, "SELECT processid FROM processes WHERE colonyname = ? AND executortype = ? "
+                 "AND state = 0 AND waitforparents = 0 "
+                 "AND (executornames = '' OR instr(executornames, ?) > 0) "
+                 "AND (locationname = '' OR locationname = ?) "
+                 "AND cpu <= ? AND mem <= ? AND nodes <= 127 "
+                 "ORDER BY prioritytime LIMIT 1");
+        q.bind(a.colonyname)
+            .bind(a.executortype)
+            .bind("\x1f" + a.executorname + "\x1f")
+            .bind(lower(a.locationname))
+            .bind(a.max_cpu_millis)
+            .bind(a.max_mem_bytes);
+        if (!q.step()) return std::nullopt;
+        return q.text(0);
+    }
+    std::vector<Process> processes(const std::string& colony, ProcessState s, int count) override {
+        const char* sql;
+        switch (s) {
+            case ProcessState::Waiting:
+                sql = "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
+                      "ORDER BY prioritytime LIMIT ?";
+                break;
+            case ProcessState::Running:
+                sql = "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
+                      "ORDER BY starttime LIMIT ?";
+                break;
+            default:
+                sql = "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
+                      "ORDER BY endtime DESC LIMIT ?";
+        }
+        Q q(db_, sql);
+        q.bind(colony).bind(static_cast<int64_t>(s)).bind(count);
+        std::vector<std::string> docs;
+        while (q.step()) docs.push_back(q.text(0));
+        std::vector<Process> out;
+        for (const auto& d : docs) out.push_back(read_process(d));
+        return out;
+    }
+    void remove_processes(const std::string& colony, std::optional<ProcessState> s) override {
+        int64_t st = s ? static_cast<int64_t>(*s) : -1;
+        Q(db_, "DELETE FROM attributes WHERE targetid IN (SELECT processid FROM processes "
+               "WHERE colonyname = ?1 AND processgraphid = '' AND (?2 = -1 OR state = ?2))")
+            .bind(colony)
+            .bind(st)
+            .run();
+        Q(db_, "DELETE FROM processes WHERE colonyname = ?1 AND processgraphid = '' "
+               "AND (?2 = -1 OR state = ?2)")
+            .bind(colony)
+            .bind(st)
+            .run();
+    }
+    std::vector<std::string> ids(Q& q) {
+        std::vector<std::string> out;
+        while (q.step()) out.push_back(q.text(0));
+        return out;
+    }
+    std::vector<std::string> expired_running(Time now) override {
+        Q q(db_, "SELECT processid FROM processes WHERE state = 1 AND execdeadline > ? "
+                 "AND execdeadline < ?");
+        q.bind(Time::kZero).bind(now.ns);
+        return ids(q);
+    }
+    std::vector<std::string> expired_waiting(Time now) override {
+        Q q(db_, "SELECT processid FROM processes WHERE state = 0 AND waitdeadline > ? "
+                 "AND waitdeadline < ?");
+        q.bind(Time::kZero).bind(now.ns);
+        return ids(q);
+    }
+    std::vector<std::string> running_processes_of(const std::string& executorid) override {
+        Q q(db_, "SELECT processid FROM processes WHERE state = 1 AND assignedexecutorid = ?");
+        q.bind(executorid);
+        return ids(q);
+    }
+    ProcessCounts count_processes(const std::string& colony) override {
+        Q q(db_, "SELECT state, count(*) FROM processes WHERE (?1 = '' OR colonyname = ?1) "
+                 "GROUP BY state");
+        q.bind(colony);
+        ProcessCounts c;
+        while (q.step()) {
+            int64_t n = q.integer(1);
+            switch (q.integer(0)) {
+                case 0: c.waiting = n; break;
+                case 1: c.running = n; break;
+                case 2: c.success = n; break;
+                case 3: c.failed = n; break;
+                case 4: c.cancelled = n; break;
+            }
+        }
+        return c;
+    }
+
+    bool add_attribute(const Attribute& a) override {
+        Q q(db_, "INSERT OR IGNORE INTO attributes (attributeid, targetid, doc) VALUES (?,?,?)");
+        q.bind(a.attributeid).bind(a.targetid).bind(to_text(to_json(a)));
+        q.run();
+        return sqlite3_changes(db_.raw()) > 0;
+    }
+    std::optional<Attribute> attribute(const std::string& id) override {
+        Q q(db_, "SELECT doc FROM attributes WHERE attributeid = ?");
+        q.bind(id);
+        if (!q.step()) return std::nullopt;
+        return decode_doc<Attribute>(q.text(0), attribute_from_json);
+    }
+    void set_attribute_states(const std::string& processid, ProcessState s) override {
+        auto attrs = attributes_of(processid);
+        for (auto& a : attrs) {
+            if (a.state == s) continue;
+            a.state = s;
+            Q(db_, "UPDATE attributes SET doc = ? WHERE attributeid = ?")
+                .bind(to_text(to_json(a)))
+                .bind(a.attributeid)
+                .run();
+        }
+    }
+
+private:
+    Db& db_;
+};
+
+class SqliteStore final : public Store {
+public:
+    explicit SqliteStore(const SqliteOptions& opts) : opts_(opts), db_(opts.path), tx_(db_) {
+        db_.exec("PRAGMA journal_mode=WAL");
+        db_.exec("PRAGMA synchronous=FULL");
+        db_.exec("PRAGMA foreign_keys=OFF");
+        db_.exec("PRAGMA busy_timeout=5000");
+        migrate();
+        writer_ = std::thread([this] { loop(); });
+    }
+    ~SqliteStore() override {
+        {
+            std::lock_guard lk(mu_);
+            stopping_ = true;
+        }
+        cv_.notify_one();
+        writer_.join();
+    }
+
+    void post(Job job, Done done) override {
+        {
+            std::lock_guard lk(mu_);
+            queue_.push_back(Item{std::move(job), std::move(done), false, {}});
+        }
+        cv_.notify_one();
+    }
+
+private:
+    struct Item {
+        Job job;
+        Done done;
+        bool failed = false;
+        std::string error;
+    };
+
+    void migrate() {
+        int64_t version = 0;
+        {
+            Q q(db_, "PRAGMA user_version");
+            if (q.step()) version = q.integer(0);
+        }
+        const int64_t target = std::size(kMigrations);
+        for (int64_t v = version; v < target; ++v) {
+            db_.exec("BEGIN IMMEDIATE");
+            try {
+                db_.exec(kMigrations[v]);
+                db_.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+                db_.exec("COMMIT");
+            } catch (...) {
+                db_.exec("ROLLBACK");
+                throw;
+            }
+        }
+    }
+
+    void loop() {
+        std::vector<Item> batch;
+        for (;;) {
+            {
+                std::unique_lock lk(mu_);
+                cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
+                if (queue_.empty() && stopping_) return;
+                while (!queue_.empty() && batch.size() < opts_.max_batch) {
+                    batch.push_back(std::move(queue_.front()));
+                    queue_.pop_front();
+                }
+            }
+            run_batch(batch);
+            batch.clear();
+        }
+    }
+
+    void run_batch(std::vector<Item>& batch) {
+        std::string commit_error;
+        try {
+            db_.exec("BEGIN IMMEDIATE");
+        } catch (const StoreError& e) {
+            for (auto& it : batch) it.done(false, e.what());
+            return;
+        }
+        for (auto& it : batch) {
+            db_.exec("SAVEPOINT job");
+            bool keep = false;
+            try {
+                keep = it.job(tx_);
+            } catch (const StoreError& e) {
+                it.failed = true;
+                it.error = e.what();
+            } catch (const std::exception& e) {
+                it.failed = true;
+                it.error = std::string("internal error: ") + e.what();
+            }
+            if (!keep) db_.exec("ROLLBACK TO job");
+            db_.exec("RELEASE job");
+        }
+        try {
+            db_.exec("COMMIT");
+        } catch (const StoreError& e) {
+            commit_error = e.what();
+            try {
+                db_.exec("ROLLBACK");
+            } catch (...) {
+            }
+        }
+        for (auto& it : batch) {
+            if (!commit_error.empty())
+                it.done(false, "commit failed: " + commit_error);
+            else
+                it.done(!it.failed, it.error);
+        }
+    }
+
+    SqliteOptions opts_;
+    Db db_;
+    SqliteTx tx_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Item> queue_;
+    bool stopping_ = false;
+    std::thread writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts) {
+    return std::make_unique<SqliteStore>(opts);
+}
+
+}  // namespace colonies::store

@@ -1,0 +1,20 @@
+// SQLite implementation of the Store: one file in WAL mode with synchronous=FULL, so a commit is
+// on disk before its jobs' `done` callbacks run. One writer thread drains the job queue in
+// batches (group commit). Schema migrations run at open (PRAGMA user_version).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace colonies::store {
+
+struct SqliteOptions {
+    std::string path;
+    size_t max_batch = 512;  // jobs per commit
+};
+
+// Opens (creating if needed) and migrates the database; throws StoreError on failure.
+std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts);
+
+}  // namespace colonies::store

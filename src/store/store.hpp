@@ -1,0 +1,105 @@
+// The Store: durable state of the server (protocol.md section 4 objects).
+//
+// Every operation runs inside Store::post as a job on the store's own thread, inside a
+// transaction (savepoint) shared with the other jobs queued at the same moment: the jobs of one
+// batch commit together with one sync (group commit, as LevelDB's DBImpl::Write). A job's `done`
+// callback runs only after its batch is durable (or with committed=false if the commit failed).
+// Because one thread runs every job, state transitions are serialised (protocol.md 6.14); the
+// PostgreSQL store will get the same guarantee from row locks.
+//
+// StoreTx methods throw StoreError on a storage failure; post() catches it, rolls the job back and
+// reports committed=false with the message. Jobs return false to roll back their own changes.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/resources.hpp"
+#include "core/types.hpp"
+
+namespace colonies::store {
+
+struct StoreError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// What an executor can take (protocol.md 6.4).
+struct AssignQuery {
+    std::string colonyname;
+    std::string executortype;
+    std::string executorname;
+    std::string locationname;  // executor's location
+    int64_t max_cpu_millis = INT64_MAX;
+    int64_t max_mem_bytes = INT64_MAX;
+};
+
+struct ProcessCounts {
+    int64_t waiting = 0, running = 0, success = 0, failed = 0, cancelled = 0;
+};
+
+class StoreTx {
+public:
+    virtual ~StoreTx() = default;
+
+    virtual std::optional<std::string> server_id() = 0;
+    virtual void set_server_id(const std::string& id) = 0;
+
+    virtual std::optional<Colony> colony(const std::string& name) = 0;
+    virtual std::vector<Colony> colonies() = 0;
+    virtual void add_colony(const Colony& c) = 0;
+    virtual void remove_colony(const std::string& name) = 0;  // and everything in it
+
+    virtual std::optional<User> user(const std::string& colony, const std::string& name) = 0;
+    virtual std::optional<User> user_by_id(const std::string& colony, const std::string& id) = 0;
+    virtual std::vector<User> users(const std::string& colony) = 0;
+    virtual void add_user(const User& u) = 0;
+    virtual void remove_user(const std::string& colony, const std::string& name) = 0;
+
+    virtual std::optional<Executor> executor(const std::string& colony,
+                                             const std::string& name) = 0;
+    virtual std::optional<Executor> executor_by_id(const std::string& id) = 0;
+    virtual std::vector<Executor> executors(const std::string& colony) = 0;
+    virtual void save_executor(const Executor& e) = 0;  // insert or replace by (colony, name)
+    virtual void touch_executor(const std::string& id, Time when) = 0;
+    virtual int64_t count_executors(const std::string& colony, std::optional<ExecutorState> s) = 0;
+
+    virtual void add_function(const Function& f) = 0;
+    virtual std::vector<Function> functions(const std::string& colony,
+                                            const std::string& executorname) = 0;  // "" = all
+    virtual void remove_functions_of(const std::string& colony, const std::string& executor) = 0;
+
+    virtual std::optional<Process> process(const std::string& id) = 0;  // with attributes
+    // Insert or replace; `req` are the parsed requirements used by find_assignable.
+    virtual void save_process(const Process& p, const SpecRequirements& req) = 0;
+    virtual void remove_process(const std::string& id) = 0;  // and its attributes
+    virtual std::optional<std::string> find_assignable(const AssignQuery& q) = 0;
+    virtual std::vector<Process> processes(const std::string& colony, ProcessState s,
+                                           int count) = 0;
+    // Non-workflow processes of a colony in state s (nullopt = every state).
+    virtual void remove_processes(const std::string& colony, std::optional<ProcessState> s) = 0;
+    virtual std::vector<std::string> expired_running(Time now) = 0;
+    virtual std::vector<std::string> expired_waiting(Time now) = 0;
+    virtual std::vector<std::string> running_processes_of(const std::string& executorid) = 0;
+    virtual ProcessCounts count_processes(const std::string& colony) = 0;  // "" = all
+
+    // false if an attribute with that id exists already.
+    virtual bool add_attribute(const Attribute& a) = 0;
+    virtual std::optional<Attribute> attribute(const std::string& id) = 0;
+    virtual void set_attribute_states(const std::string& processid, ProcessState s) = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    using Job = std::function<bool(StoreTx&)>;  // false: roll this job back
+    using Done = std::function<void(bool committed, const std::string& error)>;
+    // Queue a job. `done` runs on the store thread after the job's batch is durable.
+    virtual void post(Job job, Done done) = 0;
+    // Run a job synchronously (start-up, tools). Blocks the caller until durable.
+    bool run_sync(Job job, std::string* error = nullptr);
+};
+
+}  // namespace colonies::store
