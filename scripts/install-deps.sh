@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs every Debian (bookworm) package the build and the tests need. Run as root.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# Boost 1.81 only: the 1.74 -dev packages conflict with it (docs/design.md 3).
+apt-get install -y --no-install-recommends \
+  build-essential cmake ninja-build pkg-config clang-format \
+  libboost1.81-dev libboost-json1.81-dev libssl-dev libsecp256k1-dev libsqlite3-dev \
+  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  python3 python3-requests python3-websocket

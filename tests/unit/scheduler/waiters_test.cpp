@@ -1,0 +1,75 @@
+#include "scheduler/waiters.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace colonies::scheduler;
+
+namespace {
+
+WaiterSpec spec(const std::string& name, const std::string& type = "cli") {
+    return WaiterSpec{"dev", type, name, "", INT64_MAX, INT64_MAX};
+}
+
+ReadyProcess ready(const std::string& type = "cli") { return ReadyProcess{"dev", type, {}, "", 0, 0}; }
+
+}  // namespace
+
+TEST(Waiters, WakesExactlyOneMatchingWaiterOldestFirst) {
+    Waiters w;
+    int a = 0, b = 0;
+    auto seq = w.sequence();
+    ASSERT_TRUE(w.add(spec("a"), [&] { ++a; }, seq));
+    ASSERT_TRUE(w.add(spec("b"), [&] { ++b; }, seq));
+    EXPECT_TRUE(w.notify(ready()));
+    EXPECT_EQ(a, 1);
+    EXPECT_EQ(b, 0);
+    EXPECT_EQ(w.size(), 1u);
+    EXPECT_TRUE(w.notify(ready()));
+    EXPECT_EQ(b, 1);
+    EXPECT_FALSE(w.notify(ready()));
+}
+
+TEST(Waiters, RefusesRegistrationAfterAnEventItMissed) {
+    Waiters w;
+    auto seq = w.sequence();
+    w.notify(ready());  // nobody waiting, but the sequence moves
+    EXPECT_FALSE(w.add(spec("a"), [] {}, seq));
+    EXPECT_TRUE(w.add(spec("a"), [] {}, w.sequence()));
+}
+
+TEST(Waiters, SkipsWaitersThatCannotTakeTheProcess) {
+    Waiters w;
+    int other_type = 0, wrong_name = 0, small = 0, right = 0;
+    auto seq = w.sequence();
+    w.add(spec("x", "gpu"), [&] { ++other_type; }, seq);
+    w.add(spec("y"), [&] { ++wrong_name; }, seq);
+    auto s = spec("z");
+    s.max_cpu_millis = 100;
+    w.add(s, [&] { ++small; }, seq);
+    w.add(spec("z"), [&] { ++right; }, seq);
+    ReadyProcess p{"dev", "cli", {"z"}, "", 500, 0};
+    EXPECT_TRUE(w.notify(p));
+    EXPECT_EQ(other_type + wrong_name + small, 0);
+    EXPECT_EQ(right, 1);
+}
+
+TEST(Waiters, LocationMatchesCaseInsensitivelyAndEmptyMeansAny) {
+    WaiterSpec w{"dev", "cli", "e", "Lab-1", INT64_MAX, INT64_MAX};
+    EXPECT_TRUE(can_take(w, ReadyProcess{"dev", "cli", {}, "lab-1", 0, 0}));
+    EXPECT_TRUE(can_take(w, ReadyProcess{"dev", "cli", {}, "", 0, 0}));
+    EXPECT_FALSE(can_take(w, ReadyProcess{"dev", "cli", {}, "lab-2", 0, 0}));
+    EXPECT_FALSE(can_take(w, ReadyProcess{"other", "cli", {}, "", 0, 0}));
+}
+
+TEST(Waiters, RemoveAndNotifyColony) {
+    Waiters w;
+    int n = 0;
+    auto seq = w.sequence();
+    auto id = w.add(spec("a"), [&] { ++n; }, seq);
+    w.add(spec("b"), [&] { ++n; }, seq);
+    w.remove(*id);
+    EXPECT_EQ(w.size(), 1u);
+    w.notify_colony("dev");
+    EXPECT_EQ(n, 1);
+    EXPECT_EQ(w.size(), 0u);
+}

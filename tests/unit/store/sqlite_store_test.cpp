@@ -1,0 +1,134 @@
+// The SQLite store: durability across reopen, group commit of concurrent jobs, rollback of a
+// failed job, and assignment matching (protocol.md 6.4).
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+using namespace colonies;
+using namespace colonies::store;
+
+namespace {
+
+class TempDb {
+public:
+    TempDb() {
+        char tmpl[] = "/tmp/colonies-store-XXXXXX";
+        dir_ = mkdtemp(tmpl);
+    }
+    ~TempDb() { std::filesystem::remove_all(dir_); }
+    std::string path() const { return dir_ + "/test.db"; }
+
+private:
+    std::string dir_;
+};
+
+Process waiting_process(const std::string& id, int64_t prioritytime, const std::string& type = "cli") {
+    Process p;
+    p.processid = id;
+    p.prioritytime = prioritytime;
+    p.spec.conditions.colonyname = "dev";
+    p.spec.conditions.executortype = type;
+    p.spec.conditions.cpu = "0m";
+    p.spec.conditions.mem = "0Mi";
+    p.spec.conditions.storage = "0Mi";
+    return p;
+}
+
+}  // namespace
+
+TEST(SqliteStore, CommittedStateSurvivesReopen) {
+    TempDb db;
+    {
+        auto s = open_sqlite_store({db.path()});
+        ASSERT_TRUE(s->run_sync([](StoreTx& tx) {
+            tx.set_server_id("abc");
+            tx.add_colony(Colony{"id1", "dev"});
+            tx.save_process(waiting_process("p1", 10), {});
+            return true;
+        }));
+    }
+    auto s = open_sqlite_store({db.path()});
+    s->run_sync([](StoreTx& tx) {
+        EXPECT_EQ(tx.server_id().value_or(""), "abc");
+        EXPECT_TRUE(tx.colony("dev").has_value());
+        auto p = tx.process("p1");
+        EXPECT_TRUE(p.has_value());
+        EXPECT_EQ(p->prioritytime, 10);
+        return true;
+    });
+}
+
+TEST(SqliteStore, RolledBackJobLeavesNoTrace) {
+    TempDb db;
+    auto s = open_sqlite_store({db.path()});
+    s->run_sync([](StoreTx& tx) {
+        tx.add_colony(Colony{"id1", "dev"});
+        return false;  // the job's own rollback
+    });
+    std::string err;
+    EXPECT_FALSE(s->run_sync(
+        [](StoreTx& tx) {
+            tx.add_colony(Colony{"id2", "other"});
+            tx.add_colony(Colony{"id2", "other"});  // primary key violation throws
+            return true;
+        },
+        &err));
+    EXPECT_FALSE(err.empty());
+    s->run_sync([](StoreTx& tx) {
+        EXPECT_TRUE(tx.colonies().empty());
+        return true;
+    });
+}
+
+TEST(SqliteStore, ConcurrentJobsAllCommit) {
+    TempDb db;
+    auto s = open_sqlite_store({db.path()});
+    std::atomic<int> done{0};
+    constexpr int kJobs = 400;
+    for (int i = 0; i < kJobs; ++i) {
+        s->post(
+            [i](StoreTx& tx) {
+                tx.save_process(waiting_process("p" + std::to_string(i), i), {});
+                return true;
+            },
+            [&](bool ok, const std::string&) { done += ok ? 1 : 0; });
+    }
+    while (done.load() < kJobs) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    s->run_sync([](StoreTx& tx) {
+        EXPECT_EQ(tx.count_processes("dev").waiting, kJobs);
+        return true;
+    });
+}
+
+TEST(SqliteStore, FindAssignableHonoursConditionsAndPriority) {
+    TempDb db;
+    auto s = open_sqlite_store({db.path()});
+    s->run_sync([](StoreTx& tx) {
+        tx.save_process(waiting_process("late", 30), {});
+        tx.save_process(waiting_process("early", 10), {});
+        tx.save_process(waiting_process("gpu", 1, "gpu"), {});
+        auto named = waiting_process("named", 5);
+        named.spec.conditions.executornames = {"other"};
+        tx.save_process(named, {});
+        auto big = waiting_process("big", 1);
+        tx.save_process(big, SpecRequirements{4000, 0, 0});
+        auto parked = waiting_process("parked", 0);
+        parked.waitforparents = true;
+        tx.save_process(parked, {});
+
+        AssignQuery q{"dev", "cli", "me", "", 1000, INT64_MAX};
+        EXPECT_EQ(tx.find_assignable(q).value_or(""), "early");
+        q.executorname = "other";
+        EXPECT_EQ(tx.find_assignable(q).value_or(""), "named");
+        q.max_cpu_millis = INT64_MAX;
+        EXPECT_EQ(tx.find_assignable(q).value_or(""), "big");
+        q.colonyname = "nope";
+        EXPECT_FALSE(tx.find_assignable(q).has_value());
+        return true;
+    });
+}
