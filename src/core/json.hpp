@@ -25,6 +25,7 @@ public:
     int64_t integer(std::string_view key);
     double number(std::string_view key);  // int or float JSON number
     bool boolean(std::string_view key);
+    Time time(std::string_view key);  // RFC 3339 string; null/missing -> zero; malformed -> error
     std::vector<std::string> strings(std::string_view key);  // null/missing -> {}
     bool is_null(std::string_view key) const;                // missing or null
     // Nested object: nullptr when missing or null; type error when not an object.
@@ -32,7 +33,9 @@ public:
     // Nested array: nullptr when missing or null; type error when not an array.
     const boost::json::array* array(std::string_view key);
     bool ok() const { return error_.empty(); }
-    const std::string& error() const { return error_; }  // e.g. "field timeout: not an integer"
+    const std::string& error() const { return error_; }  // e.g. "field timeout: expected integer"
+    // Records an error found by the caller (e.g. in a nested object); the first error wins.
+    void set_error(std::string message);
 
 private:
     void fail(std::string_view key, const char* what);

@@ -1,0 +1,145 @@
+#include "core/time.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace colonies {
+namespace {
+
+constexpr int64_t kNsPerSec = 1000000000LL;
+constexpr int64_t kSecPerDay = 86400;
+// Seconds from the Unix epoch to 0001-01-01T00:00:00Z (Go's zero time).
+constexpr int64_t kZeroTimeUnixSec = -62135596800LL;
+
+int64_t floor_div(int64_t a, int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (the classic era/day-of-era method).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const int64_t era = floor_div(y, 400);
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+struct Civil {
+    int64_t y;
+    unsigned m, d;
+};
+
+Civil civil_from_days(int64_t z) {
+    z += 719468;
+    const int64_t era = floor_div(z, 146097);
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
+}
+
+bool is_leap(int64_t y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+unsigned days_in_month(int64_t y, unsigned m) {
+    static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly n decimal digits at s[pos]; false if any is not a digit.
+bool digits(std::string_view s, size_t pos, size_t n, unsigned& out) {
+    if (pos + n > s.size()) return false;
+    out = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        out = out * 10 + static_cast<unsigned>(s[i] - '0');
+    }
+    return true;
+}
+
+bool is_char(std::string_view s, size_t pos, char c) {
+    return pos < s.size() && s[pos] == c;
+}
+
+}  // namespace
+
+Time Time::now() {
+    auto d = std::chrono::system_clock::now().time_since_epoch();
+    return Time{std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()};
+}
+
+std::string format_rfc3339(Time t) {
+    if (t.is_zero()) return "0001-01-01T00:00:00Z";
+    const int64_t secs = floor_div(t.ns, kNsPerSec);
+    const int64_t frac = t.ns - secs * kNsPerSec;
+    const int64_t days = floor_div(secs, kSecPerDay);
+    const int64_t sod = secs - days * kSecPerDay;
+    const Civil c = civil_from_days(days);
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+                          static_cast<long long>(c.y), c.m, c.d, static_cast<long long>(sod / 3600),
+                          static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
+    std::string out(buf, static_cast<size_t>(n));
+    if (frac != 0) {
+        std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
+        std::string f(buf);
+        while (f.back() == '0') f.pop_back();
+        out += f;
+    }
+    out += 'Z';
+    return out;
+}
+
+std::optional<Time> parse_rfc3339(std::string_view s) {
+    unsigned year, mon, day, hh, mm, ss;
+    if (!digits(s, 0, 4, year) || !is_char(s, 4, '-') || !digits(s, 5, 2, mon) ||
+        !is_char(s, 7, '-') || !digits(s, 8, 2, day) ||
+        !(is_char(s, 10, 'T') || is_char(s, 10, 't')) || !digits(s, 11, 2, hh) ||
+        !is_char(s, 13, ':') || !digits(s, 14, 2, mm) || !is_char(s, 16, ':') ||
+        !digits(s, 17, 2, ss))
+        return std::nullopt;
+    if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, mon) || hh > 23 || mm > 59 ||
+        ss > 59)
+        return std::nullopt;
+    size_t pos = 19;
+    int64_t frac = 0;
+    if (is_char(s, pos, '.')) {
+        size_t n = 0;
+        for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++n) {
+            if (n >= 9) return std::nullopt;
+            frac = frac * 10 + (s[pos] - '0');
+        }
+        if (n == 0) return std::nullopt;
+        for (; n < 9; ++n) frac *= 10;
+    }
+    int64_t offset = 0;
+    if (is_char(s, pos, 'Z') || is_char(s, pos, 'z')) {
+        ++pos;
+    } else if (is_char(s, pos, '+') || is_char(s, pos, '-')) {
+        unsigned oh, om;
+        if (!digits(s, pos + 1, 2, oh) || !is_char(s, pos + 3, ':') || !digits(s, pos + 4, 2, om) ||
+            oh > 23 || om > 59)
+            return std::nullopt;
+        offset = (s[pos] == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
+        pos += 6;
+    } else {
+        return std::nullopt;
+    }
+    if (pos != s.size()) return std::nullopt;
+
+    const int64_t secs =
+        days_from_civil(year, mon, day) * kSecPerDay + hh * 3600 + mm * 60 + ss - offset;
+    if (secs == kZeroTimeUnixSec && frac == 0) return Time::zero();
+    int64_t ns;
+    if (__builtin_mul_overflow(secs, kNsPerSec, &ns) || __builtin_add_overflow(ns, frac, &ns) ||
+        ns == Time::kZero)
+        return std::nullopt;  // outside the representable range (years ~1678..2262)
+    return Time::from_ns(ns);
+}
+
+}  // namespace colonies
