@@ -24,20 +24,19 @@ struct JobOut {
 // Run `fn` on the store thread; resume on the caller's executor once the change is durable.
 template <class F>
 asio::awaitable<JobOut> on_store(store::Store& store, F fn) {
-    auto [committed, error, out] = co_await asio::async_initiate<
-        decltype(asio::use_awaitable), void(bool, std::string, std::shared_ptr<JobOut>)>(
-        [&store, fn = std::move(fn)](auto handler) mutable {
-            auto out = std::make_shared<JobOut>();
-            auto h = std::make_shared<decltype(handler)>(std::move(handler));
-            store.post([fn = std::move(fn), out](store::StoreTx& tx) { return fn(tx, *out); },
-                       [h, out](bool committed, const std::string& error) {
-                           auto ex = asio::get_associated_executor(*h);
-                           asio::post(ex, [h, out, committed, error]() mutable {
-                               (*h)(committed, error, out);
-                           });
-                       });
-        },
-        asio::use_awaitable);
+    auto out = std::make_shared<JobOut>();
+    auto initiate = [&store, &fn, out](auto handler) {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        store.post([fn = std::move(fn), out](store::StoreTx& tx) { return fn(tx, *out); },
+                   [h](bool committed, const std::string& error) {
+                       auto ex = asio::get_associated_executor(*h);
+                       asio::post(ex, [h, committed, error]() mutable { (*h)(committed, error); });
+                   });
+    };
+    // Named initiation object: g++ 12 mishandles non-trivial temporaries inside co_await.
+    auto [committed, error] =
+        co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool, std::string)>(
+            std::move(initiate), asio::use_awaitable);
     if (!committed) {
         out->reply = internal_error("Storage failure: " + error);
         out->attempt.reset();
@@ -111,14 +110,16 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
 
     if (!op->fn) co_return co_await assign(*caller, *msg, op->error_prefix);
 
-    auto out = co_await on_store(
-        store_, [this, op, caller = *caller, msg = std::move(*msg)](store::StoreTx& tx,
-                                                                   JobOut& out) {
-            services::OpContext ctx{tx, caller, Time::now(), cfg_, op->error_prefix, {}};
-            out.reply = op->fn(ctx, msg);
-            out.fx = std::move(ctx.fx);
-            return out.reply->ok();
-        });
+    // A named job, not a temporary inside co_await: g++ 12 destroys such temporaries twice.
+    const std::string& who = *caller;
+    const boost::json::object& fields = *msg;
+    auto job = [this, op, &who, &fields](store::StoreTx& tx, JobOut& out) {
+        services::OpContext ctx{tx, who, Time::now(), cfg_, op->error_prefix, {}};
+        out.reply = op->fn(ctx, fields);
+        out.fx = std::move(ctx.fx);
+        return out.reply->ok();
+    };
+    auto out = co_await on_store(store_, std::move(job));
     announce(out.fx);
     if (!out.reply->ok()) co_return rpc::error_reply(out.reply->error());
     co_return rpc::success_reply(req->payloadtype, out.reply->value());
@@ -128,22 +129,19 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
                                                const boost::json::object& msg,
                                                std::string_view prefix) {
     const auto no_process = rpc::error_reply(not_found("No process available for assignment"));
-    auto attempt_once = [&]() -> asio::awaitable<JobOut> {
-        co_return co_await on_store(store_, [this, &caller, &msg, prefix](store::StoreTx& tx,
-                                                                         JobOut& out) {
-            services::OpContext ctx{tx, caller, Time::now(), cfg_, prefix, {}};
-            auto r = services::try_assign(ctx, msg);
-            if (!r) {
-                out.reply = r.error();
-                return false;
-            }
-            out.attempt = std::move(r).value();
-            return true;
-        });
+    auto job = [this, &caller, &msg, prefix](store::StoreTx& tx, JobOut& out) {
+        services::OpContext ctx{tx, caller, Time::now(), cfg_, prefix, {}};
+        auto r = services::try_assign(ctx, msg);
+        if (!r) {
+            out.reply = r.error();
+            return false;
+        }
+        out.attempt = std::move(r).value();
+        return true;
     };
 
     uint64_t seen = waiters_.sequence();
-    auto out = co_await attempt_once();
+    auto out = co_await on_store(store_, job);
     if (out.reply) co_return rpc::error_reply(out.reply->error());
     if (out.attempt->claimed) co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
     if (out.attempt->timeout_s < 0) co_return no_process;
@@ -171,7 +169,7 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
             waiters_.remove(*id);
         }
         seen = waiters_.sequence();
-        out = co_await attempt_once();
+        out = co_await on_store(store_, job);
         if (out.reply) co_return rpc::error_reply(out.reply->error());
         if (out.attempt->claimed)
             co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
@@ -181,12 +179,13 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
 
 asio::awaitable<void> Dispatcher::sweep() {
     static const std::string kServerCaller;
-    auto out = co_await on_store(store_, [this](store::StoreTx& tx, JobOut& out) {
+    auto job = [this](store::StoreTx& tx, JobOut& out) {
         services::OpContext ctx{tx, kServerCaller, Time::now(), cfg_, "sweep", {}};
         services::sweep_deadlines(ctx);
         out.fx = std::move(ctx.fx);
         return true;
-    });
+    };
+    auto out = co_await on_store(store_, std::move(job));
     announce(out.fx);
 }
 

@@ -89,7 +89,7 @@ TEST(SqliteStore, ConcurrentJobsAllCommit) {
     TempDb db;
     auto s = open_sqlite_store({db.path()});
     std::atomic<int> done{0};
-    constexpr int kJobs = 400;
+    static constexpr int kJobs = 400;
     for (int i = 0; i < kJobs; ++i) {
         s->post(
             [i](StoreTx& tx) {
