@@ -1,0 +1,519 @@
+// The C++ SDK over Boost.Beast (protocol.md 1-2). Each Client owns a private io_context and one
+// keep-alive connection (plain TCP or TLS). Calls block the calling thread: every network step
+// is started asynchronously and the io_context is run until it completes, which is how the
+// beast::tcp_stream deadlines (connect timeout, per-request reply timeout) are enforced.
+#include "client/client.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/version.hpp>
+#include <optional>
+#include <utility>
+
+#include "core/json.hpp"
+#include "crypto/crypto.hpp"
+#include "rpc/envelope.hpp"
+
+namespace colonies::client {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+namespace json = boost::json;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+using Response = http::response<http::string_body>;
+
+// An error for a reply the client cannot make sense of (not a transport failure, status 0).
+Error bad_reply(std::string what) {
+    return Error{500, "invalid reply from server: " + what};
+}
+
+template <class T>
+using Decoder = Result<T> (*)(const json::value&);
+
+template <class T>
+Result<T> decode_one(Result<json::value> r, Decoder<T> decode) {
+    if (!r) return r.error();
+    return decode(r.value());
+}
+
+// Array replies may be JSON null when empty (protocol.md 1.3).
+template <class T>
+Result<std::vector<T>> decode_many(Result<json::value> r, Decoder<T> decode) {
+    if (!r) return r.error();
+    std::vector<T> out;
+    const json::value& v = r.value();
+    if (v.is_null()) return out;
+    if (!v.is_array()) return bad_reply("expected an array");
+    out.reserve(v.get_array().size());
+    for (const auto& item : v.get_array()) {
+        auto x = decode(item);
+        if (!x) return x.error();
+        out.push_back(std::move(x).value());
+    }
+    return out;
+}
+
+Status to_status(Result<json::value> r) {
+    if (!r) return r.error();
+    return ok_status();
+}
+
+Result<ServerInfo> server_info_from_json(const json::value& v) {
+    if (!v.is_object()) return bad_reply("server info is not an object");
+    JsonFields f(v.get_object());
+    ServerInfo info;
+    info.buildversion = f.str("buildversion");
+    info.buildtime = f.str("buildtime");
+    if (const json::array* backends = f.array("backends")) {
+        for (const auto& b : *backends) {
+            if (!b.is_object()) return bad_reply("server info backend is not an object");
+            JsonFields bf(b.get_object());
+            const std::string type = bf.str("type");
+            if (!type.empty() && type != "http") continue;
+            info.host = bf.str("host");
+            info.port = bf.integer("port");
+            info.tls = bf.boolean("tls");
+            if (!bf.ok()) return bad_reply("server info backend: " + bf.error());
+            break;
+        }
+    }
+    if (!f.ok()) return bad_reply("server info: " + f.error());
+    return info;
+}
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+}  // namespace
+
+struct Client::Impl {
+    Options opts;
+    std::string host_header;
+    // Declaration order matters: the streams must go before the context they were built on.
+    asio::io_context ioc;
+    std::unique_ptr<ssl::context> ssl_ctx;
+    std::unique_ptr<beast::tcp_stream> plain;
+    std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> secure;
+    beast::flat_buffer buffer;
+    bool connected = false;
+
+    explicit Impl(Options o) : opts(std::move(o)) {
+        const bool v6 = opts.host.find(':') != std::string::npos;
+        host_header = (v6 ? "[" + opts.host + "]" : opts.host) + ":" + std::to_string(opts.port);
+        if (opts.tls) {
+            ssl_ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+            ssl_ctx->set_default_verify_paths();
+            ssl_ctx->set_verify_mode(opts.skip_tls_verify ? ssl::verify_none : ssl::verify_peer);
+        }
+    }
+
+    ~Impl() { disconnect(); }
+
+    Error transport_error(const std::string& reason) const {
+        return Error{0, "cannot reach server at " + opts.host + ":" + std::to_string(opts.port) +
+                            ": " + reason};
+    }
+
+    beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+    // Starts one asynchronous operation and runs the io_context until it (and the stream's
+    // timer) completed. Returns the operation's error code.
+    template <class Start>
+    beast::error_code run(Start&& start) {
+        beast::error_code result = asio::error::would_block;
+        start([&result](beast::error_code ec, auto&&...) { result = ec; });
+        ioc.restart();
+        ioc.run();
+        return result;
+    }
+
+    void disconnect() {
+        if (plain || secure) {
+            beast::error_code ec;
+            auto& sock = lowest().socket();
+            sock.shutdown(tcp::socket::shutdown_both, ec);
+            sock.close(ec);
+        }
+        secure.reset();
+        plain.reset();
+        buffer.clear();
+        connected = false;
+        // Drain handlers the close may have left behind so the next run() starts clean.
+        ioc.restart();
+        ioc.poll();
+    }
+
+    // Opens the connection (TCP connect, then the TLS handshake when configured). Returns the
+    // failure reason, or nullopt on success.
+    std::optional<std::string> connect() {
+        disconnect();
+        tcp::resolver resolver(ioc);
+        beast::error_code ec;
+        auto endpoints = resolver.resolve(opts.host, std::to_string(opts.port), ec);
+        if (ec) return "resolve " + opts.host + ": " + ec.message();
+
+        if (opts.tls) {
+            secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc, *ssl_ctx);
+            SSL* handle = secure->native_handle();
+            if (!is_ip_literal(opts.host)) SSL_set_tlsext_host_name(handle, opts.host.c_str());
+            if (!opts.skip_tls_verify) {
+                X509_VERIFY_PARAM* param = SSL_get0_param(handle);
+                X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+                int set = is_ip_literal(opts.host)
+                              ? X509_VERIFY_PARAM_set1_ip_asc(param, opts.host.c_str())
+                              : X509_VERIFY_PARAM_set1_host(param, opts.host.c_str(), 0);
+                if (set != 1) return "cannot set TLS peer name " + opts.host;
+            }
+        } else {
+            plain = std::make_unique<beast::tcp_stream>(ioc);
+        }
+
+        auto& low = lowest();
+        low.expires_after(opts.connect_timeout);
+        ec = run([&](auto handler) { low.async_connect(endpoints, handler); });
+        if (ec) {
+            disconnect();
+            return ec == beast::error::timeout ? std::string("connect timed out") : ec.message();
+        }
+        low.socket().set_option(tcp::no_delay(true), ec);
+
+        if (secure) {
+            low.expires_after(opts.connect_timeout);
+            ec = run(
+                [&](auto handler) { secure->async_handshake(ssl::stream_base::client, handler); });
+            if (ec) {
+                disconnect();
+                return "TLS handshake: " +
+                       (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+            }
+        }
+        low.expires_never();
+        connected = true;
+        return std::nullopt;
+    }
+
+    template <class Fn>
+    auto with_stream(Fn&& fn) {
+        if (secure) return fn(*secure);
+        return fn(*plain);
+    }
+
+    // One HTTP exchange on the keep-alive connection. A reused connection the server has
+    // closed in the meantime (idle timeout) is re-opened once, and the request re-sent, but
+    // only when nothing at all came back on it.
+    Result<Response> exchange(http::request<http::string_body>& req, std::chrono::seconds timeout) {
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const bool reused = connected;
+            if (!connected) {
+                if (auto failure = connect()) return transport_error(*failure);
+            }
+            const auto deadline = std::chrono::steady_clock::now() + timeout;
+
+            lowest().expires_at(deadline);
+            beast::error_code ec = with_stream([&](auto& stream) {
+                return run([&](auto handler) { http::async_write(stream, req, handler); });
+            });
+            if (ec) {
+                disconnect();
+                if (reused && ec != beast::error::timeout) continue;
+                return transport_error(ec == beast::error::timeout ? "timed out sending the request"
+                                                                   : ec.message());
+            }
+
+            http::response_parser<http::string_body> parser;
+            parser.body_limit(boost::none);
+            lowest().expires_at(deadline);
+            ec = with_stream([&](auto& stream) {
+                return run(
+                    [&](auto handler) { http::async_read(stream, buffer, parser, handler); });
+            });
+            if (ec) {
+                const bool nothing_received = !parser.got_some() && buffer.size() == 0;
+                disconnect();
+                if (reused && nothing_received && ec != beast::error::timeout) continue;
+                return transport_error(
+                    ec == beast::error::timeout ? "timed out waiting for the reply" : ec.message());
+            }
+            Response res = parser.release();
+            if (!res.keep_alive()) {
+                disconnect();
+            } else {
+                lowest().expires_never();
+            }
+            return res;
+        }
+        return transport_error("connection closed by the server");
+    }
+
+    Result<Response> send(http::verb verb, const std::string& target, std::string body,
+                          std::chrono::seconds timeout) {
+        http::request<http::string_body> req{verb, target, 11};
+        req.set(http::field::host, host_header);
+        req.set(http::field::user_agent, "colonies-cpp");
+        if (verb == http::verb::post) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = std::move(body);
+        }
+        req.keep_alive(true);
+        req.prepare_payload();
+        return exchange(req, timeout);
+    }
+};
+
+Client::Client(Options opts) : impl_(std::make_unique<Impl>(std::move(opts))) {}
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+Result<json::value> Client::call(const std::string& msgtype, json::object msg,
+                                 const std::string& prvkey, std::chrono::seconds read_timeout) {
+    msg["msgtype"] = msgtype;
+    const std::string payload = rpc::base64_encode(to_text(msg));
+    std::string signature;
+    if (!prvkey.empty()) {  // unsigned messages (versionmsg, getserverinfomsg) pass no key
+        auto sig = crypto::sign(payload, prvkey);
+        if (!sig) return sig.error();
+        signature = std::move(sig).value();
+    }
+    auto res = impl_->send(http::verb::post, "/api",
+                           rpc::encode_request(msgtype, payload, signature), read_timeout);
+    if (!res) return res.error();
+    return rpc::decode_reply(static_cast<int>(res->result_int()), res->body());
+}
+
+Result<std::pair<int, std::string>> Client::post_raw(const std::string& body) {
+    auto res = impl_->send(http::verb::post, "/api", body, std::chrono::seconds(60));
+    if (!res) return res.error();
+    return std::pair<int, std::string>{static_cast<int>(res->result_int()), res->body()};
+}
+
+bool Client::health() {
+    auto res = impl_->send(http::verb::get, "/health", "", impl_->opts.connect_timeout);
+    return res && res->result() == http::status::ok;
+}
+
+Result<std::string> Client::version() {
+    auto r = call("versionmsg", json::object{{"buildversion", ""}, {"buildtime", ""}}, "");
+    if (!r) return r.error();
+    if (!r->is_object()) return bad_reply("version reply is not an object");
+    JsonFields f(r->get_object());
+    std::string v = f.str("buildversion");
+    if (!f.ok()) return bad_reply("version reply: " + f.error());
+    return v;
+}
+
+Result<ServerInfo> Client::server_info() {
+    return decode_one(call("getserverinfomsg", {}, ""), &server_info_from_json);
+}
+
+// ---- colonies ----
+
+Result<Colony> Client::add_colony(const Colony& c, const std::string& prvkey) {
+    return decode_one(call("addcolonymsg", {{"colony", to_json(c)}}, prvkey), &colony_from_json);
+}
+
+Status Client::remove_colony(const std::string& name, const std::string& prvkey) {
+    return to_status(call("removecolonymsg", {{"colonyname", name}}, prvkey));
+}
+
+Result<std::vector<Colony>> Client::get_colonies(const std::string& prvkey) {
+    return decode_many(call("getcoloniesmsg", {}, prvkey), &colony_from_json);
+}
+
+Result<Colony> Client::get_colony(const std::string& name, const std::string& prvkey) {
+    return decode_one(call("getcolonymsg", {{"colonyname", name}}, prvkey), &colony_from_json);
+}
+
+Result<Statistics> Client::get_colony_statistics(const std::string& name,
+                                                 const std::string& prvkey) {
+    return decode_one(call("getcolonystatsmsg", {{"colonyname", name}}, prvkey),
+                      &statistics_from_json);
+}
+
+Result<Statistics> Client::get_statistics(const std::string& prvkey) {
+    return decode_one(call("getstatisticsmsg", {}, prvkey), &statistics_from_json);
+}
+
+// ---- users ----
+
+Result<User> Client::add_user(const User& u, const std::string& prvkey) {
+    return decode_one(call("addusermsg", {{"user", to_json(u)}}, prvkey), &user_from_json);
+}
+
+Result<std::vector<User>> Client::get_users(const std::string& colony, const std::string& prvkey) {
+    return decode_many(call("getusersmsg", {{"colonyname", colony}}, prvkey), &user_from_json);
+}
+
+Result<User> Client::get_user(const std::string& colony, const std::string& name,
+                              const std::string& prvkey) {
+    return decode_one(call("getusermsg", {{"colonyname", colony}, {"name", name}}, prvkey),
+                      &user_from_json);
+}
+
+Status Client::remove_user(const std::string& colony, const std::string& name,
+                           const std::string& prvkey) {
+    return to_status(call("removeusermsg", {{"colonyname", colony}, {"name", name}}, prvkey));
+}
+
+// ---- executors ----
+
+Result<Executor> Client::add_executor(const Executor& e, const std::string& prvkey) {
+    return decode_one(call("addexecutormsg", {{"executor", to_json(e)}}, prvkey),
+                      &executor_from_json);
+}
+
+Result<std::vector<Executor>> Client::get_executors(const std::string& colony,
+                                                    const std::string& prvkey) {
+    return decode_many(call("getexecutorsmsg", {{"colonyname", colony}}, prvkey),
+                       &executor_from_json);
+}
+
+Result<Executor> Client::get_executor(const std::string& colony, const std::string& name,
+                                      const std::string& prvkey) {
+    return decode_one(
+        call("getexecutormsg", {{"colonyname", colony}, {"executorname", name}}, prvkey),
+        &executor_from_json);
+}
+
+Status Client::approve_executor(const std::string& colony, const std::string& name,
+                                const std::string& prvkey) {
+    return to_status(
+        call("approveexecutormsg", {{"colonyname", colony}, {"executorname", name}}, prvkey));
+}
+
+Status Client::reject_executor(const std::string& colony, const std::string& name,
+                               const std::string& prvkey) {
+    return to_status(
+        call("rejectexecutormsg", {{"colonyname", colony}, {"executorname", name}}, prvkey));
+}
+
+Status Client::remove_executor(const std::string& colony, const std::string& name,
+                               const std::string& prvkey) {
+    return to_status(
+        call("removeexecutormsg", {{"colonyname", colony}, {"executorname", name}}, prvkey));
+}
+
+Result<Function> Client::add_function(const Function& f, const std::string& prvkey) {
+    return decode_one(call("addfunctionmsg", {{"fun", to_json(f)}}, prvkey), &function_from_json);
+}
+
+// ---- processes ----
+
+Result<Process> Client::submit(const FunctionSpec& spec, const std::string& prvkey) {
+    return decode_one(call("submitfuncspecmsg", {{"spec", to_json(spec)}}, prvkey),
+                      &process_from_json);
+}
+
+Result<Process> Client::assign(const std::string& colony, int timeout_s, const std::string& prvkey,
+                               const std::string& available_cpu, const std::string& available_mem) {
+    json::object msg{{"colonyname", colony},
+                     {"timeout", timeout_s},
+                     {"availablecpu", available_cpu},
+                     {"availablemem", available_mem}};
+    // The server holds the request up to timeout_s; leave it a margin to answer.
+    const auto wait =
+        std::chrono::seconds(timeout_s > 0 ? timeout_s : 0) + std::chrono::seconds(10);
+    return decode_one(call("assignprocessmsg", std::move(msg), prvkey, wait), &process_from_json);
+}
+
+Result<Process> Client::get_process(const std::string& id, const std::string& prvkey) {
+    return decode_one(call("getprocessmsg", {{"processid", id}}, prvkey), &process_from_json);
+}
+
+Result<std::vector<Process>> Client::get_processes(const std::string& colony, ProcessState state,
+                                                   int count, const std::string& prvkey) {
+    return decode_many(
+        call("getprocessesmsg",
+             {{"colonyname", colony}, {"count", count}, {"state", static_cast<int>(state)}},
+             prvkey),
+        &process_from_json);
+}
+
+Status Client::remove_process(const std::string& id, const std::string& prvkey) {
+    return to_status(call("removeprocessmsg", {{"processid", id}, {"all", false}}, prvkey));
+}
+
+Status Client::remove_all_processes(const std::string& colony, int state,
+                                    const std::string& prvkey) {
+    return to_status(
+        call("removeallprocessesmsg", {{"colonyname", colony}, {"state", state}}, prvkey));
+}
+
+Status Client::close_successful(const std::string& id, const json::array& out,
+                                const std::string& prvkey) {
+    return to_status(call("closesuccessfulmsg", {{"processid", id}, {"out", out}}, prvkey));
+}
+
+Status Client::close_failed(const std::string& id, const std::vector<std::string>& errors,
+                            const std::string& prvkey) {
+    json::array errs;
+    errs.reserve(errors.size());
+    for (const auto& e : errors) errs.emplace_back(e);
+    return to_status(
+        call("closefailedmsg", {{"processid", id}, {"errors", std::move(errs)}}, prvkey));
+}
+
+Status Client::set_output(const std::string& id, const json::array& out,
+                          const std::string& prvkey) {
+    return to_status(call("setoutputmsg", {{"processid", id}, {"out", out}}, prvkey));
+}
+
+Result<Attribute> Client::add_attribute(const Attribute& a, const std::string& prvkey) {
+    return decode_one(call("addattributemsg", {{"attribute", to_json(a)}}, prvkey),
+                      &attribute_from_json);
+}
+
+Result<Attribute> Client::get_attribute(const std::string& id, const std::string& prvkey) {
+    return decode_one(call("getattributemsg", {{"attributeid", id}}, prvkey), &attribute_from_json);
+}
+
+// ---- workflows ----
+
+Result<ProcessGraph> Client::submit_workflow(const WorkflowSpec& spec, const std::string& prvkey) {
+    return decode_one(call("submitworkflowspecmsg", {{"spec", to_json(spec)}}, prvkey),
+                      &process_graph_from_json);
+}
+
+Result<ProcessGraph> Client::get_process_graph(const std::string& id, const std::string& prvkey) {
+    return decode_one(call("getprocessgraphmsg", {{"processgraphid", id}}, prvkey),
+                      &process_graph_from_json);
+}
+
+// ---- logs ----
+
+Status Client::add_log(const std::string& processid, const std::string& message,
+                       const std::string& prvkey) {
+    return to_status(call("addlogmsg", {{"processid", processid}, {"message", message}}, prvkey));
+}
+
+Result<std::vector<Log>> Client::get_logs(const std::string& colony, const std::string& processid,
+                                          int count, int64_t since_ns, const std::string& prvkey) {
+    return decode_many(call("getlogsmsg",
+                            {{"colonyname", colony},
+                             {"processid", processid},
+                             {"executorname", ""},
+                             {"count", count},
+                             {"since", since_ns},
+                             {"latest", false}},
+                            prvkey),
+                       &log_from_json);
+}
+
+}  // namespace colonies::client

@@ -1,0 +1,357 @@
+#include "harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "crypto/crypto.hpp"
+
+extern char** environ;
+
+namespace colonies::it {
+
+namespace {
+
+std::string& binary_slot() {
+    static std::string path;  // function-local: safe to set from other TUs' static init
+    return path;
+}
+
+std::string errno_text(const char* what) {
+    return std::string(what) + ": " + std::strerror(errno);
+}
+
+std::string tail(const std::string& text, size_t n) {
+    return text.size() <= n ? text : "..." + text.substr(text.size() - n);
+}
+
+std::string describe(const Error& e) {
+    return "status " + std::to_string(e.status) + ": " + e.message;
+}
+
+void append_to_log(const std::string& path, const std::string& line) {
+    std::ofstream out(path, std::ios::app);
+    out << line << '\n';
+}
+
+}  // namespace
+
+void set_server_binary(std::string path) {
+    binary_slot() = std::move(path);
+}
+
+std::string server_binary() {
+    if (!binary_slot().empty()) return binary_slot();
+    if (const char* env = std::getenv("COLONIES_BINARY"); env && *env) return env;
+    throw std::runtime_error(
+        "server binary unknown: compile with -DCOLONIES_BINARY=... or set COLONIES_BINARY");
+}
+
+// ---- identities ----
+
+Identity Identity::fresh() {
+    return from_prvkey(crypto::generate_private_key());
+}
+
+Identity Identity::from_prvkey(const std::string& prvkey) {
+    auto id = crypto::id_from_private_key(prvkey);
+    if (!id) throw std::runtime_error("invalid private key: " + id.error().message);
+    return Identity{prvkey, id.value()};
+}
+
+// ---- ports ----
+
+int pick_free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::runtime_error(errno_text("socket"));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        std::string err = errno_text("bind 127.0.0.1:0");
+        ::close(fd);
+        throw std::runtime_error(err);
+    }
+    socklen_t len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        std::string err = errno_text("getsockname");
+        ::close(fd);
+        throw std::runtime_error(err);
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+// ---- server process ----
+
+ServerProcess::ServerProcess(ServerConfig cfg, bool start_now) : cfg_(std::move(cfg)) {
+    char tmpl[] = "/tmp/colonies-it-XXXXXX";
+    if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error(errno_text("mkdtemp"));
+    dir_ = tmpl;
+    if (start_now) {
+        try {
+            start();
+        } catch (...) {
+            kill9();
+            std::error_code ec;
+            if (!std::getenv("COLONIES_KEEP_TEST_DIRS")) std::filesystem::remove_all(dir_, ec);
+            throw;
+        }
+    }
+}
+
+ServerProcess::~ServerProcess() {
+    try {
+        stop();
+    } catch (...) {
+    }
+    if (!std::getenv("COLONIES_KEEP_TEST_DIRS")) {
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+}
+
+client::Options ServerProcess::client_options() const {
+    client::Options o;
+    o.host = "127.0.0.1";
+    o.port = port_;
+    o.tls = false;
+    o.connect_timeout = std::chrono::seconds(5);
+    return o;
+}
+
+std::string ServerProcess::log_text() const {
+    std::ifstream in(log_path(), std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void ServerProcess::launch(bool initdb) {
+    const std::string binary = server_binary();
+    std::vector<std::string> args = {
+        binary,     "server",  "start",     "--port", std::to_string(port_),
+        "--dbpath", db_path(), "--insecure"};
+    args.insert(args.end(), cfg_.extra_args.begin(), cfg_.extra_args.end());
+
+    std::vector<std::pair<std::string, std::string>> vars = {
+        {"COLONIES_SERVER_ID", cfg_.server_id}};
+    if (initdb) vars.emplace_back("COLONIES_INITDB", "true");
+    for (const auto& kv : cfg_.extra_env) {
+        std::erase_if(vars, [&](const auto& v) { return v.first == kv.first; });
+        vars.push_back(kv);
+    }
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string_view entry(*e);
+        if (entry.starts_with("COLONIES_")) continue;  // the developer's shell must not leak in
+        const std::string_view name = entry.substr(0, entry.find('='));
+        bool overridden = false;
+        for (const auto& kv : vars) overridden = overridden || kv.first == name;
+        if (!overridden) env.emplace_back(entry);
+    }
+    for (const auto& [k, v] : vars) env.push_back(k + "=" + v);
+
+    // Everything the child needs is prepared before fork (no allocation after it).
+    std::vector<char*> argv, envp;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+
+    std::string command;
+    for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
+    append_to_log(log_path(), "=== harness: starting " + command + (initdb ? " (initdb)" : ""));
+
+    int log_fd = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log_fd < 0) throw std::runtime_error(errno_text("open server log"));
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd < 0) {
+        ::close(log_fd);
+        throw std::runtime_error(errno_text("open /dev/null"));
+    }
+
+    const pid_t parent = ::getpid();
+    pid_t child = ::fork();
+    if (child < 0) {
+        std::string err = errno_text("fork");
+        ::close(log_fd);
+        ::close(null_fd);
+        throw std::runtime_error(err);
+    }
+    if (child == 0) {
+        // The server must not outlive the test process, even when the test is killed.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
+        ::signal(SIGPIPE, SIG_DFL);
+        ::dup2(null_fd, STDIN_FILENO);
+        ::dup2(log_fd, STDOUT_FILENO);
+        ::dup2(log_fd, STDERR_FILENO);
+        ::close_range(3, ~0U, 0);
+        ::execve(argv[0], argv.data(), envp.data());
+        const char msg[] = "=== harness: execve failed\n";
+        [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+        ::_exit(127);
+    }
+    ::close(log_fd);
+    ::close(null_fd);
+    pid_ = child;
+}
+
+bool ServerProcess::running() {
+    if (pid_ <= 0) return false;
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0) return true;
+    if (r == pid_) last_status_ = status;
+    pid_ = -1;
+    return false;
+}
+
+void ServerProcess::reap_blocking() {
+    if (pid_ <= 0) return;
+    int status = 0;
+    pid_t r;
+    do {
+        r = ::waitpid(pid_, &status, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r == pid_) last_status_ = status;
+    pid_ = -1;
+}
+
+bool ServerProcess::wait_healthy(std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    client::Options opts = client_options();
+    opts.connect_timeout = std::chrono::seconds(1);
+    client::Client probe(opts);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!running()) return false;
+        if (probe.health()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+void ServerProcess::start() {
+    if (running())
+        throw std::runtime_error("server already running on port " + std::to_string(port_));
+    constexpr int kAttempts = 3;
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+        port_ = pick_free_port();
+        launch(true);
+        if (wait_healthy(cfg_.startup_timeout)) return;
+        const bool died = !running();
+        if (!died) kill9();
+        // A child that died at once may have lost the port to another process: try another.
+        if (died && attempt < kAttempts) {
+            append_to_log(log_path(), "=== harness: server exited during start-up, retrying");
+            continue;
+        }
+        throw std::runtime_error(
+            std::string("colonies server ") + (died ? "exited during start-up" : "not healthy") +
+            " (port " + std::to_string(port_) + ", wait status " + std::to_string(last_status_) +
+            "); log " + log_path() + ":\n" + tail(log_text(), 4000));
+    }
+}
+
+void ServerProcess::restart() {
+    stop();
+    const auto deadline = std::chrono::steady_clock::now() + cfg_.startup_timeout;
+    // Same port: if it is briefly unavailable the child exits, so relaunch until the deadline.
+    while (true) {
+        launch(cfg_.initdb_on_restart);
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (wait_healthy(std::max(left, std::chrono::seconds(1)))) return;
+        const bool died = !running();
+        if (!died) kill9();
+        if (!died || std::chrono::steady_clock::now() >= deadline) {
+            throw std::runtime_error(std::string("colonies server restart failed: ") +
+                                     (died ? "exited during start-up" : "not healthy") + " (port " +
+                                     std::to_string(port_) + "); log " + log_path() + ":\n" +
+                                     tail(log_text(), 4000));
+        }
+        append_to_log(log_path(), "=== harness: server exited during restart, retrying");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
+void ServerProcess::stop() {
+    if (!running()) return;
+    ::kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!running()) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    append_to_log(log_path(), "=== harness: no exit 10 s after SIGTERM, sending SIGKILL");
+    kill9();
+}
+
+void ServerProcess::kill9() {
+    if (!running()) return;
+    ::kill(pid_, SIGKILL);
+    reap_blocking();
+}
+
+// ---- fixtures ----
+
+Colony Fixture::setup_colony(client::Client& c, const std::string& name,
+                             const std::string& colony_prvkey, const std::string& server_prvkey) {
+    Colony colony;
+    colony.colonyid = Identity::from_prvkey(colony_prvkey).id;
+    colony.name = name;
+    auto added = c.add_colony(colony, server_prvkey);
+    if (!added) throw std::runtime_error("add colony " + name + ": " + describe(added.error()));
+    return added.value();
+}
+
+Executor Fixture::add_approved_executor(client::Client& c, const std::string& colony,
+                                        const std::string& name, const std::string& type,
+                                        const std::string& executor_prvkey,
+                                        const std::string& colony_prvkey) {
+    Executor e;
+    e.executorid = Identity::from_prvkey(executor_prvkey).id;
+    e.executortype = type;
+    e.executorname = name;
+    e.colonyname = colony;
+    auto added = c.add_executor(e, colony_prvkey);
+    if (!added) throw std::runtime_error("add executor " + name + ": " + describe(added.error()));
+    auto approved = c.approve_executor(colony, name, colony_prvkey);
+    if (!approved) {
+        throw std::runtime_error("approve executor " + name + ": " + describe(approved.error()));
+    }
+    Executor out = added.value();
+    out.state = ExecutorState::Approved;
+    return out;
+}
+
+FunctionSpec Fixture::simple_spec(const std::string& colony, const std::string& executortype,
+                                  const std::string& funcname) {
+    FunctionSpec spec;
+    spec.funcname = funcname;
+    spec.conditions.colonyname = colony;
+    spec.conditions.executortype = executortype;
+    spec.maxwaittime = -1;
+    spec.maxexectime = -1;
+    spec.maxretries = -1;
+    return spec;
+}
+
+}  // namespace colonies::it
