@@ -21,9 +21,8 @@ bool iequals(const std::string& a, const std::string& b) {
 
 bool can_take(const WaiterSpec& w, const ReadyProcess& p) {
     if (w.colonyname != p.colonyname || w.executortype != p.executortype) return false;
-    if (!p.executornames.empty() &&
-        std::find(p.executornames.begin(), p.executornames.end(), w.executorname) ==
-            p.executornames.end())
+    if (!p.executornames.empty() && std::find(p.executornames.begin(), p.executornames.end(),
+                                              w.executorname) == p.executornames.end())
         return false;
     if (!p.locationname.empty() && !iequals(p.locationname, w.locationname)) return false;
     return p.cpu_millis <= w.max_cpu_millis && p.mem_bytes <= w.max_mem_bytes;

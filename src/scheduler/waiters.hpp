@@ -39,7 +39,7 @@ struct WaiterSpec {
 bool can_take(const WaiterSpec& w, const ReadyProcess& p);
 
 class Waiters {
-public:
+  public:
     using Wake = std::function<void()>;
     uint64_t sequence() const;
     // nullopt: something became ready since `seen_sequence`; look in the store again.
@@ -51,7 +51,7 @@ public:
     void notify_colony(const std::string& colony);
     size_t size() const;
 
-private:
+  private:
     struct Entry {
         uint64_t id;
         WaiterSpec spec;

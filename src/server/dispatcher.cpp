@@ -97,14 +97,15 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
 
     const auto* op = services::find_operation(req->payloadtype);
     if (!op) {
-        co_return rpc::error_reply(forbidden(req->payloadtype.empty()
-                                                 ? std::string(kEmptyTypeMessage)
-                                                 : "invalid rpcMsg.PayloadType: " + req->payloadtype));
+        co_return rpc::error_reply(forbidden(
+            req->payloadtype.empty() ? std::string(kEmptyTypeMessage)
+                                     : "invalid rpcMsg.PayloadType: " + req->payloadtype));
     }
     auto msg = decode_payload(req->payload, op->error_prefix);
     if (!msg) co_return rpc::error_reply(msg.error());
     auto mt = msg->find("msgtype");
-    if (mt == msg->end() || !mt->value().is_string() || mt->value().get_string() != req->payloadtype)
+    if (mt == msg->end() || !mt->value().is_string() ||
+        mt->value().get_string() != req->payloadtype)
         co_return rpc::error_reply(bad_request(std::string(op->error_prefix) +
                                                ", msg.MsgType does not match payloadType"));
 
@@ -143,7 +144,8 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
     uint64_t seen = waiters_.sequence();
     auto out = co_await on_store(store_, job);
     if (out.reply) co_return rpc::error_reply(out.reply->error());
-    if (out.attempt->claimed) co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
+    if (out.attempt->claimed)
+        co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
     if (out.attempt->timeout_s < 0) co_return no_process;
 
     const auto deadline =

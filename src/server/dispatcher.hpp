@@ -13,7 +13,7 @@
 namespace colonies::server {
 
 class Dispatcher {
-public:
+  public:
     Dispatcher(store::Store& store, scheduler::Waiters& waiters, const services::Config& cfg)
         : store_(store), waiters_(waiters), cfg_(cfg) {}
     // Must be awaited on a strand (the connection's): long polls park on a strand-bound timer.
@@ -21,7 +21,7 @@ public:
     // One deadline sweep (called every second by the server).
     boost::asio::awaitable<void> sweep();
 
-private:
+  private:
     boost::asio::awaitable<rpc::Reply> assign(const std::string& caller,
                                               const boost::json::object& msg,
                                               std::string_view prefix);

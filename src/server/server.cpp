@@ -18,7 +18,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kHeaderTimeout = std::chrono::seconds(10);  // upstream's read-header timeout
-constexpr auto kIdleTimeout = std::chrono::seconds(120);    // upstream's keep-alive idle
+constexpr auto kIdleTimeout = std::chrono::seconds(120);   // upstream's keep-alive idle
 
 using Response = http::response<http::string_body>;
 
@@ -43,7 +43,8 @@ Response rpc_response(const rpc::Reply& reply, unsigned version) {
 Response preflight(unsigned version) {
     Response res{http::status::no_content, version};
     add_cors(res);
-    res.set(http::field::access_control_allow_methods, "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    res.set(http::field::access_control_allow_methods,
+            "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
     res.set(http::field::access_control_allow_headers, "Origin, Content-Length, Content-Type");
     res.set(http::field::access_control_max_age, "43200");
     return res;
@@ -95,9 +96,9 @@ struct Server::Impl {
             Response res;
             bool keep_alive = true;
             if (ec == http::error::body_limit) {
-                auto reply = rpc::error_reply(
-                    {413, "Request body exceeds the server limit of " +
-                              std::to_string(opts.max_body_bytes) + " bytes"});
+                auto reply =
+                    rpc::error_reply({413, "Request body exceeds the server limit of " +
+                                               std::to_string(opts.max_body_bytes) + " bytes"});
                 res = rpc_response(reply, 11);
                 keep_alive = false;
             } else if (ec) {
@@ -197,14 +198,17 @@ void Server::run() {
     asio::co_spawn(asio::make_strand(im.ioc), im.listen(std::move(acceptor)), asio::detached);
     asio::co_spawn(asio::make_strand(im.ioc), im.sweeper(), asio::detached);
 
-    int n = im.opts.threads > 0 ? im.opts.threads
-                                : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+    int n = im.opts.threads > 0
+                ? im.opts.threads
+                : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
     std::vector<std::thread> pool;
     for (int i = 1; i < n; ++i) pool.emplace_back([&] { im.ioc.run(); });
     im.ioc.run();
     for (auto& t : pool) t.join();
 }
 
-void Server::stop() { impl_->ioc.stop(); }
+void Server::stop() {
+    impl_->ioc.stop();
+}
 
 }  // namespace colonies::server

@@ -23,14 +23,14 @@ struct ServerOptions {
 };
 
 class Server {
-public:
+  public:
     Server(ServerOptions opts, std::unique_ptr<store::Store> store);
     ~Server();
     // Serve until stop() or SIGINT/SIGTERM. Throws std::runtime_error if the port cannot be bound.
     void run();
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

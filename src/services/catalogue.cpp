@@ -39,6 +39,10 @@ constexpr std::array kOperations{
     OpInfo{"cancelprocessmsg", "Failed to cancel process", op_cancel_process},
     OpInfo{"addattributemsg", "Failed to add attribute", op_add_attribute},
     OpInfo{"getattributemsg", "Failed to get attribute", op_get_attribute},
+    OpInfo{"addlogmsg", "Failed to add log", op_add_log},
+    OpInfo{"addexecutorlogmsg", "Failed to add executor log", op_add_executor_log},
+    OpInfo{"getlogsmsg", "Failed to get logs", op_get_logs},
+    OpInfo{"searchlogsmsg", "Failed to search logs", op_search_logs},
 };
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 namespace colonies::services {
 
-void init_server_id(store::StoreTx& tx, const std::string& serverid) { tx.set_server_id(serverid); }
+void init_server_id(store::StoreTx& tx, const std::string& serverid) {
+    tx.set_server_id(serverid);
+}
 
 OpResult op_get_statistics(OpContext& ctx, const boost::json::object&) {
     if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
@@ -28,7 +30,8 @@ OpResult op_add_colony(OpContext& ctx, const boost::json::object& msg) {
     auto c = required_object<Colony>(ctx, msg, "colony", colony_from_json,
                                      "Failed to add colony, colony is <nil>");
     if (!c) return c.error();
-    if (c->colonyid.size() != 64) return bad_request("Failed to add colony, invalid colony Id length");
+    if (c->colonyid.size() != 64)
+        return bad_request("Failed to add colony, invalid colony Id length");
     if (c->name.empty()) return bad_request("Failed to add colony, colony name is empty");
     if (ctx.tx.colony(c->name))
         return bad_request("A Colony with name " + c->name + " already exists");

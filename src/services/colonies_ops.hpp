@@ -38,6 +38,11 @@ OpResult op_cancel_process(OpContext&, const boost::json::object&);
 OpResult op_add_attribute(OpContext&, const boost::json::object&);
 OpResult op_get_attribute(OpContext&, const boost::json::object&);
 
+OpResult op_add_log(OpContext&, const boost::json::object&);
+OpResult op_add_executor_log(OpContext&, const boost::json::object&);
+OpResult op_get_logs(OpContext&, const boost::json::object&);
+OpResult op_search_logs(OpContext&, const boost::json::object&);
+
 // Requeue the RUNNING processes of an executor that is going away (6.10).
 void requeue_processes_of(OpContext& ctx, const std::string& executorid);
 

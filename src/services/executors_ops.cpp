@@ -49,10 +49,12 @@ OpResult op_add_executor(OpContext& ctx, const boost::json::object& msg) {
                                        "Failed to add executor, executor is nil");
     if (!e) return e.error();
     if (auto s = require_colony_owner(ctx.tx, e->colonyname, ctx.caller); !s) return s.error();
-    if (e->executorname.empty()) return bad_request("Failed to add executor, executor name is empty");
+    if (e->executorname.empty())
+        return bad_request("Failed to add executor, executor name is empty");
     if (e->executorid.size() != 64)
         return bad_request("Failed to add executor, invalid executor Id length");
-    if (e->executortype.empty()) return bad_request("Failed to add executor, executor type is empty");
+    if (e->executortype.empty())
+        return bad_request("Failed to add executor, executor type is empty");
 
     auto existing = ctx.tx.executor(e->colonyname, e->executorname);
     if (existing && existing->state != ExecutorState::Unregistered) {
@@ -109,7 +111,8 @@ OpResult op_approve_executor(OpContext& ctx, const boost::json::object& msg) {
 }
 
 OpResult op_reject_executor(OpContext& ctx, const boost::json::object& msg) {
-    return set_state(ctx, msg, ExecutorState::Rejected, "Failed to reject executor, executor is nil");
+    return set_state(ctx, msg, ExecutorState::Rejected,
+                     "Failed to reject executor, executor is nil");
 }
 
 OpResult op_remove_executor(OpContext& ctx, const boost::json::object& msg) {

@@ -11,7 +11,9 @@ inline Error invalid_json(const OpContext& ctx) {
     return bad_request(std::string(ctx.error_prefix) + ", invalid JSON");
 }
 
-inline boost::json::value empty_reply() { return boost::json::object{}; }
+inline boost::json::value empty_reply() {
+    return boost::json::object{};
+}
 
 // Decode a required nested object `key`: null/missing -> 400 nil_message; bad -> invalid JSON.
 template <class T, class F>

@@ -46,7 +46,7 @@ using OpFn = OpResult (*)(OpContext&, const boost::json::object& msg);
 struct OpInfo {
     std::string_view payloadtype;
     std::string_view error_prefix;  // "<prefix>, invalid JSON"
-    OpFn fn;                         // nullptr for operations the server runs itself (assign)
+    OpFn fn;                        // nullptr for operations the server runs itself (assign)
 };
 
 // nullptr for payload types not served on /api.

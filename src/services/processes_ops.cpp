@@ -18,7 +18,9 @@ SpecRequirements requirements_of(const FunctionSpec& spec) {
     return r;
 }
 
-void save(OpContext& ctx, const Process& p) { ctx.tx.save_process(p, requirements_of(p.spec)); }
+void save(OpContext& ctx, const Process& p) {
+    ctx.tx.save_process(p, requirements_of(p.spec));
+}
 
 std::string initiator_name(OpContext& ctx, const std::string& colony) {
     if (auto e = ctx.tx.executor_by_id(ctx.caller)) return e->executorname;
@@ -80,13 +82,14 @@ void fail(OpContext& ctx, Process& p, std::vector<std::string> errors) {
 
 scheduler::ReadyProcess ready_of(const Process& p, const SpecRequirements& req) {
     const auto& c = p.spec.conditions;
-    return {c.colonyname, c.executortype, c.executornames, c.locationname, req.cpu_millis,
-            req.mem_bytes};
+    return {c.colonyname,   c.executortype, c.executornames,
+            c.locationname, req.cpu_millis, req.mem_bytes};
 }
 
 OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
-    auto spec = required_object<FunctionSpec>(ctx, msg, "spec", function_spec_from_json,
-                                              "Failed to submit process spec, msg.FunctionSpec is nil");
+    auto spec =
+        required_object<FunctionSpec>(ctx, msg, "spec", function_spec_from_json,
+                                      "Failed to submit process spec, msg.FunctionSpec is nil");
     if (!spec) return spec.error();
     const std::string colony = spec->conditions.colonyname;
     if (auto s = require_member(ctx.tx, colony, ctx.caller, true, ctx.now); !s) return s.error();
@@ -145,8 +148,8 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
     }
     ctx.tx.touch_executor(ctx.caller, ctx.now);
 
-    store::AssignQuery q{colony, e->executortype, e->executorname, e->locationname,
-                         a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};
+    store::AssignQuery q{colony,          e->executortype,         e->executorname,
+                         e->locationname, a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};
     auto id = ctx.tx.find_assignable(q);
     if (!id) return a;
     auto p = ctx.tx.process(*id);
@@ -210,8 +213,8 @@ OpResult op_remove_all_processes(OpContext& ctx, const boost::json::object& msg)
     if (auto s = require_colony_owner(ctx.tx, colony, ctx.caller); !s) return s.error();
     if (state == 1) return bad_request("Not possible to remove running processes");
     if (state < -1 || state > 4) return bad_request("Invalid state when deleting all processes");
-    ctx.tx.remove_processes(colony, state == -1 ? std::nullopt
-                                                : std::optional(static_cast<ProcessState>(state)));
+    ctx.tx.remove_processes(
+        colony, state == -1 ? std::nullopt : std::optional(static_cast<ProcessState>(state)));
     return empty_reply();
 }
 
@@ -223,12 +226,14 @@ OpResult op_close_successful(OpContext& ctx, const boost::json::object& msg) {
     auto p = assigned_process(ctx, id, "close process as successful");
     if (!p) return p.error();
     switch (p->state) {
-        case ProcessState::Failed: return bad_request("Tried to set failed process as successful");
+        case ProcessState::Failed:
+            return bad_request("Tried to set failed process as successful");
         case ProcessState::Cancelled:
             return bad_request("Tried to set cancelled process as successful");
         case ProcessState::Waiting:
             return bad_request("Tried to set waiting process as successful without being running");
-        default: break;
+        default:
+            break;
     }
     if (out && !out->empty()) p->out = *out;
     p->endtime = ctx.now;
@@ -245,12 +250,16 @@ OpResult op_close_failed(OpContext& ctx, const boost::json::object& msg) {
     auto p = assigned_process(ctx, id, "close process as failed");
     if (!p) return p.error();
     switch (p->state) {
-        case ProcessState::Success: return bad_request("Tried to set successful process as failed");
-        case ProcessState::Failed: return bad_request("Tried to set failed process as failed");
-        case ProcessState::Cancelled: return bad_request("Tried to set cancelled process as failed");
+        case ProcessState::Success:
+            return bad_request("Tried to set successful process as failed");
+        case ProcessState::Failed:
+            return bad_request("Tried to set failed process as failed");
+        case ProcessState::Cancelled:
+            return bad_request("Tried to set cancelled process as failed");
         case ProcessState::Waiting:
             return bad_request("Tried to set waiting process as failed without being running");
-        default: break;
+        default:
+            break;
     }
     fail(ctx, *p, std::move(errors));
     return empty_reply();
@@ -285,10 +294,14 @@ OpResult op_cancel_process(OpContext& ctx, const boost::json::object& msg) {
             "Failed to cancel, cannot cancel a process part of a workflow, cancel the entire "
             "workflow instead");
     switch (p->state) {
-        case ProcessState::Success: return bad_request("Tried to cancel successful process");
-        case ProcessState::Failed: return bad_request("Tried to cancel failed process");
-        case ProcessState::Cancelled: return bad_request("Tried to cancel already cancelled process");
-        default: break;
+        case ProcessState::Success:
+            return bad_request("Tried to cancel successful process");
+        case ProcessState::Failed:
+            return bad_request("Tried to cancel failed process");
+        case ProcessState::Cancelled:
+            return bad_request("Tried to cancel already cancelled process");
+        default:
+            break;
     }
     p->endtime = ctx.now;
     set_state(ctx, *p, ProcessState::Cancelled);
@@ -325,8 +338,8 @@ OpResult op_get_attribute(OpContext& ctx, const boost::json::object& msg) {
     if (!f.ok()) return invalid_json(ctx);
     auto a = ctx.tx.attribute(id);
     if (!a) return not_found("Failed to get attribute, attribute not found");
-    auto p = visible_process(ctx, a->targetid,
-                             not_found("Failed to get attribute, process not found"));
+    auto p =
+        visible_process(ctx, a->targetid, not_found("Failed to get attribute, process not found"));
     if (!p) return p.error();
     return to_json(*a);
 }

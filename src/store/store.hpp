@@ -41,7 +41,7 @@ struct ProcessCounts {
 };
 
 class StoreTx {
-public:
+  public:
     virtual ~StoreTx() = default;
 
     virtual std::optional<std::string> server_id() = 0;
@@ -89,10 +89,20 @@ public:
     virtual bool add_attribute(const Attribute& a) = 0;
     virtual std::optional<Attribute> attribute(const std::string& id) = 0;
     virtual void set_attribute_states(const std::string& processid, ProcessState s) = 0;
+
+    virtual void add_log(const Log& l) = 0;
+    // Oldest first. latest: the newest `count`; else entries with timestamp > since (0 = all).
+    // Selection by executor name when `executorname` is set, else by process id.
+    virtual std::vector<Log> logs(const std::string& colony, const std::string& processid,
+                                  const std::string& executorname, int count, int64_t since,
+                                  bool latest) = 0;
+    // Entries of the colony whose message contains `text` (case-sensitive), timestamp >= since.
+    virtual std::vector<Log> search_logs(const std::string& colony, const std::string& text,
+                                         int64_t since, int count) = 0;
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
     using Job = std::function<bool(StoreTx&)>;  // false: roll this job back
     using Done = std::function<void(bool committed, const std::string& error)>;

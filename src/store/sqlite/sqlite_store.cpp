@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -45,10 +46,16 @@ CREATE TABLE attributes (attributeid TEXT PRIMARY KEY, targetid TEXT NOT NULL,
   doc TEXT NOT NULL);
 CREATE INDEX attributes_by_target ON attributes (targetid);
 )sql",
+    R"sql(
+CREATE TABLE logs (id INTEGER PRIMARY KEY, processid TEXT NOT NULL, colonyname TEXT NOT NULL,
+  executorname TEXT NOT NULL, message TEXT NOT NULL, ts INTEGER NOT NULL);
+CREATE INDEX logs_by_process ON logs (processid, ts);
+CREATE INDEX logs_by_executor ON logs (colonyname, executorname, ts);
+)sql",
 };
 
 class Db {
-public:
+  public:
     explicit Db(const std::string& path) {
         if (sqlite3_open_v2(path.c_str(), &db_,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -85,14 +92,14 @@ public:
     }
     sqlite3* raw() { return db_; }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     std::unordered_map<const char*, sqlite3_stmt*> cache_;  // keyed by the literal's address
 };
 
 // One prepared statement in use: bind, step, read columns.
 class Q {
-public:
+  public:
     Q(Db& db, const char* sql) : db_(db), s_(db.prepare(sql)) {}
     ~Q() { sqlite3_reset(s_); }
     Q& bind(const std::string& v) {
@@ -119,7 +126,7 @@ public:
     }
     int64_t integer(int col) { return sqlite3_column_int64(s_, col); }
 
-private:
+  private:
     Db& db_;
     sqlite3_stmt* s_;
     int i_ = 0;
@@ -150,7 +157,7 @@ std::string lower(std::string s) {
 }
 
 class SqliteTx final : public StoreTx {
-public:
+  public:
     explicit SqliteTx(Db& db) : db_(db) {}
 
     std::optional<std::string> server_id() override {
@@ -175,38 +182,48 @@ public:
         return out;
     }
     void add_colony(const Colony& c) override {
-        Q(db_, "INSERT INTO colonies (name, colonyid) VALUES (?, ?)").bind(c.name).bind(c.colonyid).run();
+        Q(db_, "INSERT INTO colonies (name, colonyid) VALUES (?, ?)")
+            .bind(c.name)
+            .bind(c.colonyid)
+            .run();
     }
     void remove_colony(const std::string& name) override {
-        Q(db_, "DELETE FROM attributes WHERE targetid IN "
-               "(SELECT processid FROM processes WHERE colonyname = ?)")
+        Q(db_,
+          "DELETE FROM attributes WHERE targetid IN "
+          "(SELECT processid FROM processes WHERE colonyname = ?)")
             .bind(name)
             .run();
         Q(db_, "DELETE FROM processes WHERE colonyname = ?").bind(name).run();
+        Q(db_, "DELETE FROM logs WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM functions WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM executors WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM users WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM colonies WHERE name = ?").bind(name).run();
     }
 
-    static User read_user(Q& q) { return User{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)}; }
+    static User read_user(Q& q) {
+        return User{q.text(0), q.text(1), q.text(2), q.text(3), q.text(4)};
+    }
     std::optional<User> user(const std::string& colony, const std::string& name) override {
-        Q q(db_, "SELECT colonyname, userid, name, email, phone FROM users "
-                 "WHERE colonyname = ? AND name = ?");
+        Q q(db_,
+            "SELECT colonyname, userid, name, email, phone FROM users "
+            "WHERE colonyname = ? AND name = ?");
         q.bind(colony).bind(name);
         if (!q.step()) return std::nullopt;
         return read_user(q);
     }
     std::optional<User> user_by_id(const std::string& colony, const std::string& id) override {
-        Q q(db_, "SELECT colonyname, userid, name, email, phone FROM users "
-                 "WHERE colonyname = ? AND userid = ?");
+        Q q(db_,
+            "SELECT colonyname, userid, name, email, phone FROM users "
+            "WHERE colonyname = ? AND userid = ?");
         q.bind(colony).bind(id);
         if (!q.step()) return std::nullopt;
         return read_user(q);
     }
     std::vector<User> users(const std::string& colony) override {
-        Q q(db_, "SELECT colonyname, userid, name, email, phone FROM users "
-                 "WHERE colonyname = ? ORDER BY name");
+        Q q(db_,
+            "SELECT colonyname, userid, name, email, phone FROM users "
+            "WHERE colonyname = ? ORDER BY name");
         q.bind(colony);
         std::vector<User> out;
         while (q.step()) out.push_back(read_user(q));
@@ -232,7 +249,9 @@ public:
         return e;
     }
     std::optional<Executor> executor(const std::string& colony, const std::string& name) override {
-        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE colonyname = ? AND executorname = ?");
+        Q q(db_,
+            "SELECT doc, state, lastheard FROM executors WHERE colonyname = ? AND executorname = "
+            "?");
         q.bind(colony).bind(name);
         if (!q.step()) return std::nullopt;
         return read_executor(q);
@@ -240,23 +259,26 @@ public:
     std::optional<Executor> executor_by_id(const std::string& id) override {
         // An UNREGISTERED record may share its id with a live one re-added under another name;
         // prefer the live record.
-        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE executorid = ? "
-                 "ORDER BY state = 3 LIMIT 1");
+        Q q(db_,
+            "SELECT doc, state, lastheard FROM executors WHERE executorid = ? "
+            "ORDER BY state = 3 LIMIT 1");
         q.bind(id);
         if (!q.step()) return std::nullopt;
         return read_executor(q);
     }
     std::vector<Executor> executors(const std::string& colony) override {
-        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE colonyname = ? "
-                 "ORDER BY executorname");
+        Q q(db_,
+            "SELECT doc, state, lastheard FROM executors WHERE colonyname = ? "
+            "ORDER BY executorname");
         q.bind(colony);
         std::vector<Executor> out;
         while (q.step()) out.push_back(read_executor(q));
         return out;
     }
     void save_executor(const Executor& e) override {
-        Q(db_, "INSERT OR REPLACE INTO executors "
-               "(colonyname, executorname, executorid, state, lastheard, doc) VALUES (?,?,?,?,?,?)")
+        Q(db_,
+          "INSERT OR REPLACE INTO executors "
+          "(colonyname, executorname, executorid, state, lastheard, doc) VALUES (?,?,?,?,?,?)")
             .bind(e.colonyname)
             .bind(e.executorname)
             .bind(e.executorid)
@@ -273,7 +295,8 @@ public:
     }
     int64_t count_executors(const std::string& colony, std::optional<ExecutorState> s) override {
         if (s) {
-            Q q(db_, "SELECT count(*) FROM executors WHERE (?1 = '' OR colonyname = ?1) AND state = ?2");
+            Q q(db_,
+                "SELECT count(*) FROM executors WHERE (?1 = '' OR colonyname = ?1) AND state = ?2");
             q.bind(colony).bind(static_cast<int64_t>(*s));
             q.step();
             return q.integer(0);
@@ -285,17 +308,20 @@ public:
     }
 
     void add_function(const Function& f) override {
-        Q(db_, "INSERT OR REPLACE INTO functions (functionid, colonyname, executorname, doc) "
-               "VALUES (?,?,?,?)")
+        Q(db_,
+          "INSERT OR REPLACE INTO functions (functionid, colonyname, executorname, doc) "
+          "VALUES (?,?,?,?)")
             .bind(f.functionid)
             .bind(f.colonyname)
             .bind(f.executorname)
             .bind(to_text(to_json(f)))
             .run();
     }
-    std::vector<Function> functions(const std::string& colony, const std::string& executorname) override {
-        Q q(db_, "SELECT doc FROM functions WHERE colonyname = ?1 AND (?2 = '' OR executorname = ?2) "
-                 "ORDER BY executorname, functionid");
+    std::vector<Function> functions(const std::string& colony,
+                                    const std::string& executorname) override {
+        Q q(db_,
+            "SELECT doc FROM functions WHERE colonyname = ?1 AND (?2 = '' OR executorname = ?2) "
+            "ORDER BY executorname, functionid");
         q.bind(colony).bind(executorname);
         std::vector<Function> out;
         while (q.step()) out.push_back(decode_doc<Function>(q.text(0), function_from_json));
@@ -331,10 +357,11 @@ public:
         doc.attributes.clear();  // kept in their own table
         const auto& c = p.spec.conditions;
         int64_t nodes = std::max({c.nodes, c.processes, c.processespernode});
-        Q(db_, "INSERT OR REPLACE INTO processes (processid, colonyname, executortype, state, "
-               "waitforparents, prioritytime, executornames, locationname, cpu, mem, nodes, "
-               "starttime, endtime, waitdeadline, execdeadline, assignedexecutorid, "
-               "processgraphid, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        Q(db_,
+          "INSERT OR REPLACE INTO processes (processid, colonyname, executortype, state, "
+          "waitforparents, prioritytime, executornames, locationname, cpu, mem, nodes, "
+          "starttime, endtime, waitdeadline, execdeadline, assignedexecutorid, "
+          "processgraphid, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .bind(p.processid)
             .bind(c.colonyname)
             .bind(c.executortype)
@@ -360,12 +387,13 @@ public:
         Q(db_, "DELETE FROM processes WHERE processid = ?").bind(id).run();
     }
     std::optional<std::string> find_assignable(const AssignQuery& a) override {
-        Q q(db_, "SELECT processid FROM processes WHERE colonyname = ? AND executortype = ? "
-                 "AND state = 0 AND waitforparents = 0 "
-                 "AND (executornames = '' OR instr(executornames, ?) > 0) "
-                 "AND (locationname = '' OR locationname = ?) "
-                 "AND cpu <= ? AND mem <= ? AND nodes <= 127 "
-                 "ORDER BY prioritytime LIMIT 1");
+        Q q(db_,
+            "SELECT processid FROM processes WHERE colonyname = ? AND executortype = ? "
+            "AND state = 0 AND waitforparents = 0 "
+            "AND (executornames = '' OR instr(executornames, ?) > 0) "
+            "AND (locationname = '' OR locationname = ?) "
+            "AND cpu <= ? AND mem <= ? AND nodes <= 127 "
+            "ORDER BY prioritytime LIMIT 1");
         q.bind(a.colonyname)
             .bind(a.executortype)
             .bind("\x1f" + a.executorname + "\x1f")
@@ -379,16 +407,19 @@ public:
         const char* sql;
         switch (s) {
             case ProcessState::Waiting:
-                sql = "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
-                      "ORDER BY prioritytime LIMIT ?";
+                sql =
+                    "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
+                    "ORDER BY prioritytime LIMIT ?";
                 break;
             case ProcessState::Running:
-                sql = "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
-                      "ORDER BY starttime LIMIT ?";
+                sql =
+                    "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
+                    "ORDER BY starttime LIMIT ?";
                 break;
             default:
-                sql = "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
-                      "ORDER BY endtime DESC LIMIT ?";
+                sql =
+                    "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
+                    "ORDER BY endtime DESC LIMIT ?";
         }
         Q q(db_, sql);
         q.bind(colony).bind(static_cast<int64_t>(s)).bind(count);
@@ -400,13 +431,15 @@ public:
     }
     void remove_processes(const std::string& colony, std::optional<ProcessState> s) override {
         int64_t st = s ? static_cast<int64_t>(*s) : -1;
-        Q(db_, "DELETE FROM attributes WHERE targetid IN (SELECT processid FROM processes "
-               "WHERE colonyname = ?1 AND processgraphid = '' AND (?2 = -1 OR state = ?2))")
+        Q(db_,
+          "DELETE FROM attributes WHERE targetid IN (SELECT processid FROM processes "
+          "WHERE colonyname = ?1 AND processgraphid = '' AND (?2 = -1 OR state = ?2))")
             .bind(colony)
             .bind(st)
             .run();
-        Q(db_, "DELETE FROM processes WHERE colonyname = ?1 AND processgraphid = '' "
-               "AND (?2 = -1 OR state = ?2)")
+        Q(db_,
+          "DELETE FROM processes WHERE colonyname = ?1 AND processgraphid = '' "
+          "AND (?2 = -1 OR state = ?2)")
             .bind(colony)
             .bind(st)
             .run();
@@ -417,14 +450,16 @@ public:
         return out;
     }
     std::vector<std::string> expired_running(Time now) override {
-        Q q(db_, "SELECT processid FROM processes WHERE state = 1 AND execdeadline > ? "
-                 "AND execdeadline < ?");
+        Q q(db_,
+            "SELECT processid FROM processes WHERE state = 1 AND execdeadline > ? "
+            "AND execdeadline < ?");
         q.bind(Time::kZero).bind(now.ns);
         return ids(q);
     }
     std::vector<std::string> expired_waiting(Time now) override {
-        Q q(db_, "SELECT processid FROM processes WHERE state = 0 AND waitdeadline > ? "
-                 "AND waitdeadline < ?");
+        Q q(db_,
+            "SELECT processid FROM processes WHERE state = 0 AND waitdeadline > ? "
+            "AND waitdeadline < ?");
         q.bind(Time::kZero).bind(now.ns);
         return ids(q);
     }
@@ -434,18 +469,29 @@ public:
         return ids(q);
     }
     ProcessCounts count_processes(const std::string& colony) override {
-        Q q(db_, "SELECT state, count(*) FROM processes WHERE (?1 = '' OR colonyname = ?1) "
-                 "GROUP BY state");
+        Q q(db_,
+            "SELECT state, count(*) FROM processes WHERE (?1 = '' OR colonyname = ?1) "
+            "GROUP BY state");
         q.bind(colony);
         ProcessCounts c;
         while (q.step()) {
             int64_t n = q.integer(1);
             switch (q.integer(0)) {
-                case 0: c.waiting = n; break;
-                case 1: c.running = n; break;
-                case 2: c.success = n; break;
-                case 3: c.failed = n; break;
-                case 4: c.cancelled = n; break;
+                case 0:
+                    c.waiting = n;
+                    break;
+                case 1:
+                    c.running = n;
+                    break;
+                case 2:
+                    c.success = n;
+                    break;
+                case 3:
+                    c.failed = n;
+                    break;
+                case 4:
+                    c.cancelled = n;
+                    break;
             }
         }
         return c;
@@ -475,12 +521,63 @@ public:
         }
     }
 
-private:
+    static Log read_log(Q& q) {
+        return Log{q.text(0), q.text(1), q.text(2), q.text(3), q.integer(4)};
+    }
+    void add_log(const Log& l) override {
+        Q(db_,
+          "INSERT INTO logs (processid, colonyname, executorname, message, ts) "
+          "VALUES (?,?,?,?,?)")
+            .bind(l.processid)
+            .bind(l.colonyname)
+            .bind(l.executorname)
+            .bind(l.message)
+            .bind(l.timestamp)
+            .run();
+    }
+    std::vector<Log> logs(const std::string& colony, const std::string& processid,
+                          const std::string& executorname, int count, int64_t since,
+                          bool latest) override {
+        // ?1 colony, ?2 process, ?3 executor, ?4 since, ?5 count
+        const char* by_process_asc =
+            "SELECT processid, colonyname, executorname, message, ts FROM logs "
+            "WHERE processid = ?2 AND ts > ?4 ORDER BY ts, id LIMIT ?5";
+        const char* by_process_latest =
+            "SELECT processid, colonyname, executorname, message, ts FROM logs "
+            "WHERE processid = ?2 ORDER BY ts DESC, id DESC LIMIT ?5";
+        const char* by_executor_asc =
+            "SELECT processid, colonyname, executorname, message, ts FROM logs "
+            "WHERE colonyname = ?1 AND executorname = ?3 AND ts > ?4 ORDER BY ts, id LIMIT ?5";
+        const char* by_executor_latest =
+            "SELECT processid, colonyname, executorname, message, ts FROM logs "
+            "WHERE colonyname = ?1 AND executorname = ?3 ORDER BY ts DESC, id DESC LIMIT ?5";
+        bool by_executor = !executorname.empty();
+        Q q(db_, by_executor ? (latest ? by_executor_latest : by_executor_asc)
+                             : (latest ? by_process_latest : by_process_asc));
+        q.bind(colony).bind(processid).bind(executorname).bind(since).bind(count);
+        std::vector<Log> out;
+        while (q.step()) out.push_back(read_log(q));
+        if (latest) std::reverse(out.begin(), out.end());
+        return out;
+    }
+    std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
+                                 int count) override {
+        Q q(db_,
+            "SELECT processid, colonyname, executorname, message, ts FROM logs "
+            "WHERE colonyname = ? AND instr(message, ?) > 0 AND ts >= ? "
+            "ORDER BY ts DESC LIMIT ?");
+        q.bind(colony).bind(text).bind(since).bind(count);
+        std::vector<Log> out;
+        while (q.step()) out.push_back(read_log(q));
+        return out;
+    }
+
+  private:
     Db& db_;
 };
 
 class SqliteStore final : public Store {
-public:
+  public:
     explicit SqliteStore(const SqliteOptions& opts) : opts_(opts), db_(opts.path), tx_(db_) {
         db_.exec("PRAGMA journal_mode=WAL");
         db_.exec("PRAGMA synchronous=FULL");
@@ -506,7 +603,7 @@ public:
         cv_.notify_one();
     }
 
-private:
+  private:
     struct Item {
         Job job;
         Done done;

@@ -10,7 +10,9 @@ WaiterSpec spec(const std::string& name, const std::string& type = "cli") {
     return WaiterSpec{"dev", type, name, "", INT64_MAX, INT64_MAX};
 }
 
-ReadyProcess ready(const std::string& type = "cli") { return ReadyProcess{"dev", type, {}, "", 0, 0}; }
+ReadyProcess ready(const std::string& type = "cli") {
+    return ReadyProcess{"dev", type, {}, "", 0, 0};
+}
 
 }  // namespace
 
@@ -18,8 +20,10 @@ TEST(Waiters, WakesExactlyOneMatchingWaiterOldestFirst) {
     Waiters w;
     int a = 0, b = 0;
     auto seq = w.sequence();
-    ASSERT_TRUE(w.add(spec("a"), [&] { ++a; }, seq));
-    ASSERT_TRUE(w.add(spec("b"), [&] { ++b; }, seq));
+    ASSERT_TRUE(w.add(
+        spec("a"), [&] { ++a; }, seq));
+    ASSERT_TRUE(w.add(
+        spec("b"), [&] { ++b; }, seq));
     EXPECT_TRUE(w.notify(ready()));
     EXPECT_EQ(a, 1);
     EXPECT_EQ(b, 0);
@@ -33,20 +37,26 @@ TEST(Waiters, RefusesRegistrationAfterAnEventItMissed) {
     Waiters w;
     auto seq = w.sequence();
     w.notify(ready());  // nobody waiting, but the sequence moves
-    EXPECT_FALSE(w.add(spec("a"), [] {}, seq));
-    EXPECT_TRUE(w.add(spec("a"), [] {}, w.sequence()));
+    EXPECT_FALSE(w.add(
+        spec("a"), [] {}, seq));
+    EXPECT_TRUE(w.add(
+        spec("a"), [] {}, w.sequence()));
 }
 
 TEST(Waiters, SkipsWaitersThatCannotTakeTheProcess) {
     Waiters w;
     int other_type = 0, wrong_name = 0, small = 0, right = 0;
     auto seq = w.sequence();
-    w.add(spec("x", "gpu"), [&] { ++other_type; }, seq);
-    w.add(spec("y"), [&] { ++wrong_name; }, seq);
+    w.add(
+        spec("x", "gpu"), [&] { ++other_type; }, seq);
+    w.add(
+        spec("y"), [&] { ++wrong_name; }, seq);
     auto s = spec("z");
     s.max_cpu_millis = 100;
-    w.add(s, [&] { ++small; }, seq);
-    w.add(spec("z"), [&] { ++right; }, seq);
+    w.add(
+        s, [&] { ++small; }, seq);
+    w.add(
+        spec("z"), [&] { ++right; }, seq);
     ReadyProcess p{"dev", "cli", {"z"}, "", 500, 0};
     EXPECT_TRUE(w.notify(p));
     EXPECT_EQ(other_type + wrong_name + small, 0);
@@ -65,8 +75,10 @@ TEST(Waiters, RemoveAndNotifyColony) {
     Waiters w;
     int n = 0;
     auto seq = w.sequence();
-    auto id = w.add(spec("a"), [&] { ++n; }, seq);
-    w.add(spec("b"), [&] { ++n; }, seq);
+    auto id = w.add(
+        spec("a"), [&] { ++n; }, seq);
+    w.add(
+        spec("b"), [&] { ++n; }, seq);
     w.remove(*id);
     EXPECT_EQ(w.size(), 1u);
     w.notify_colony("dev");

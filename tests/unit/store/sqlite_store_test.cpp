@@ -15,7 +15,7 @@ using namespace colonies::store;
 namespace {
 
 class TempDb {
-public:
+  public:
     TempDb() {
         char tmpl[] = "/tmp/colonies-store-XXXXXX";
         dir_ = mkdtemp(tmpl);
@@ -23,11 +23,12 @@ public:
     ~TempDb() { std::filesystem::remove_all(dir_); }
     std::string path() const { return dir_ + "/test.db"; }
 
-private:
+  private:
     std::string dir_;
 };
 
-Process waiting_process(const std::string& id, int64_t prioritytime, const std::string& type = "cli") {
+Process waiting_process(const std::string& id, int64_t prioritytime,
+                        const std::string& type = "cli") {
     Process p;
     p.processid = id;
     p.prioritytime = prioritytime;
