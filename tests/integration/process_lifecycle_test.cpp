@@ -187,7 +187,9 @@ TEST_F(Lifecycle, TwoExecutorsRaceForOneProcessExactlyOneWins) {
             auto c = server_.make_client();
             auto r = c.assign("dev", 3, key);
             (r.ok() ? wins : misses)++;
-            if (!r.ok()) EXPECT_EQ(r.error().status, 404);
+            if (!r.ok()) {
+                EXPECT_EQ(r.error().status, 404);
+            }
         });
     }
     std::this_thread::sleep_for(300ms);
