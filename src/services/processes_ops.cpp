@@ -179,15 +179,29 @@ OpResult op_get_processes(OpContext& ctx, const boost::json::object& msg) {
     auto colony = f.str("colonyname");
     auto count = f.integer("count");
     auto state = f.integer("state");
+    auto executortype = f.str("executortype");
+    auto initiator = f.str("initiator");
+    auto label = f.str("label");
     if (!f.ok()) return invalid_json(ctx);
     if (auto s = require_member(ctx.tx, colony, ctx.caller, true, ctx.now); !s) return s.error();
     if (count > kMaxListCount)
         return bad_request("Count is larger than MaxCount limit <" + std::to_string(kMaxListCount) +
                            ">");
     if (state < 0 || state > 4) return bad_request("Failed to get processes, invalid msg.State");
+    // Only one filter applies, in upstream's precedence: executortype, initiator, label.
+    store::ProcessFilter filter;
+    if (!executortype.empty()) {
+        filter.executortype = executortype;
+    } else if (!initiator.empty()) {
+        if (!ctx.tx.user(colony, initiator))
+            return bad_request("User " + initiator + " does not exist");
+        filter.initiatorname = initiator;
+    } else {
+        filter.label = label;
+    }
     if (count <= 0) return boost::json::value(boost::json::array{});
-    return to_json(
-        ctx.tx.processes(colony, static_cast<ProcessState>(state), static_cast<int>(count)));
+    return to_json(ctx.tx.processes(colony, static_cast<ProcessState>(state),
+                                    static_cast<int>(count), filter));
 }
 
 OpResult op_remove_process(OpContext& ctx, const boost::json::object& msg) {

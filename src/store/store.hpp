@@ -36,6 +36,13 @@ struct AssignQuery {
     int64_t max_mem_bytes = INT64_MAX;
 };
 
+// At most one field set (protocol.md 5.6 getprocessesmsg precedence is the caller's job).
+struct ProcessFilter {
+    std::string executortype;
+    std::string initiatorname;
+    std::string label;
+};
+
 struct ProcessCounts {
     int64_t waiting = 0, running = 0, success = 0, failed = 0, cancelled = 0;
 };
@@ -76,8 +83,9 @@ class StoreTx {
     virtual void save_process(const Process& p, const SpecRequirements& req) = 0;
     virtual void remove_process(const std::string& id) = 0;  // and its attributes
     virtual std::optional<std::string> find_assignable(const AssignQuery& q) = 0;
-    virtual std::vector<Process> processes(const std::string& colony, ProcessState s,
-                                           int count) = 0;
+    // WAITING by prioritytime, RUNNING by starttime, finished by endtime descending.
+    virtual std::vector<Process> processes(const std::string& colony, ProcessState s, int count,
+                                           const ProcessFilter& filter = {}) = 0;
     // Non-workflow processes of a colony in state s (nullopt = every state).
     virtual void remove_processes(const std::string& colony, std::optional<ProcessState> s) = 0;
     virtual std::vector<std::string> expired_running(Time now) = 0;

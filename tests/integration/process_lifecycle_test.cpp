@@ -310,6 +310,38 @@ TEST_F(Lifecycle, RemoveAndRemoveAll) {
     EXPECT_FALSE(client_->get_process(b.processid, DevIdentity::executor_prvkey).ok());
 }
 
+TEST_F(Lifecycle, ListFiltersByLabelAndExecutorType) {
+    auto a = spec();
+    a.label = "alpha";
+    auto pa = submit(a);
+    auto b = spec();
+    b.label = "beta";
+    submit(b);
+    auto g = Fixture::simple_spec("dev", "gpu", "train");
+    auto pg = submit(g);
+    auto list = [&](boost::json::object filter) {
+        filter["colonyname"] = "dev";
+        filter["count"] = 10;
+        filter["state"] = 0;
+        auto r = client_->call("getprocessesmsg", filter, DevIdentity::executor_prvkey);
+        EXPECT_TRUE(r.ok()) << r.error().message;
+        std::vector<std::string> ids;
+        if (r.ok() && r->is_array())
+            for (const auto& v : r->as_array())
+                ids.push_back(std::string(v.as_object().at("processid").as_string()));
+        return ids;
+    };
+    EXPECT_EQ(list({{"label", "alpha"}}), std::vector<std::string>{pa.processid});
+    EXPECT_EQ(list({{"executortype", "gpu"}}), std::vector<std::string>{pg.processid});
+    EXPECT_EQ(list({}).size(), 3u);
+    auto bad =
+        client_->call("getprocessesmsg",
+                      {{"colonyname", "dev"}, {"count", 10}, {"state", 0}, {"initiator", "nobody"}},
+                      DevIdentity::executor_prvkey);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().message, "User nobody does not exist");
+}
+
 TEST_F(Lifecycle, StatisticsCountStates) {
     submit(spec());
     submit(spec());

@@ -35,7 +35,8 @@ CREATE TABLE processes (processid TEXT PRIMARY KEY, colonyname TEXT NOT NULL,
   cpu INTEGER NOT NULL, mem INTEGER NOT NULL, nodes INTEGER NOT NULL,
   starttime INTEGER NOT NULL, endtime INTEGER NOT NULL, waitdeadline INTEGER NOT NULL,
   execdeadline INTEGER NOT NULL, assignedexecutorid TEXT NOT NULL,
-  processgraphid TEXT NOT NULL, doc TEXT NOT NULL);
+  processgraphid TEXT NOT NULL, label TEXT NOT NULL, initiatorname TEXT NOT NULL,
+  doc TEXT NOT NULL);
 CREATE INDEX processes_ready ON processes (colonyname, executortype, prioritytime)
   WHERE state = 0 AND waitforparents = 0;
 CREATE INDEX processes_by_state ON processes (colonyname, state, prioritytime);
@@ -103,14 +104,11 @@ class Q {
     Q(Db& db, const char* sql) : db_(db), s_(db.prepare(sql)) {}
     ~Q() { sqlite3_reset(s_); }
     Q& bind(const std::string& v) {
-        sqlite3_bind_text(s_, ++i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
+        return check(
+            sqlite3_bind_text(s_, ++i_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     }
     Q& bind(const char* v) { return bind(std::string(v)); }
-    Q& bind(int64_t v) {
-        sqlite3_bind_int64(s_, ++i_, v);
-        return *this;
-    }
+    Q& bind(int64_t v) { return check(sqlite3_bind_int64(s_, ++i_, v)); }
     Q& bind(int v) { return bind(static_cast<int64_t>(v)); }
     Q& bind(bool v) { return bind(static_cast<int64_t>(v ? 1 : 0)); }
     bool step() {
@@ -127,6 +125,13 @@ class Q {
     int64_t integer(int col) { return sqlite3_column_int64(s_, col); }
 
   private:
+    // A bind past the statement's parameters (SQLITE_RANGE) is a programming error that would
+    // otherwise store NULLs silently.
+    Q& check(int rc) {
+        if (rc != SQLITE_OK)
+            throw StoreError("sqlite bind " + std::to_string(i_) + ": " + sqlite3_errstr(rc));
+        return *this;
+    }
     Db& db_;
     sqlite3_stmt* s_;
     int i_ = 0;
@@ -361,7 +366,8 @@ class SqliteTx final : public StoreTx {
           "INSERT OR REPLACE INTO processes (processid, colonyname, executortype, state, "
           "waitforparents, prioritytime, executornames, locationname, cpu, mem, nodes, "
           "starttime, endtime, waitdeadline, execdeadline, assignedexecutorid, "
-          "processgraphid, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          "processgraphid, label, initiatorname, doc) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             .bind(p.processid)
             .bind(c.colonyname)
             .bind(c.executortype)
@@ -379,6 +385,8 @@ class SqliteTx final : public StoreTx {
             .bind(p.execdeadline.ns)
             .bind(p.assignedexecutorid)
             .bind(p.processgraphid)
+            .bind(p.spec.label)
+            .bind(p.initiatorname)
             .bind(to_text(to_json(doc)))
             .run();
     }
@@ -403,26 +411,20 @@ class SqliteTx final : public StoreTx {
         if (!q.step()) return std::nullopt;
         return q.text(0);
     }
-    std::vector<Process> processes(const std::string& colony, ProcessState s, int count) override {
-        const char* sql;
-        switch (s) {
-            case ProcessState::Waiting:
-                sql =
-                    "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
-                    "ORDER BY prioritytime LIMIT ?";
-                break;
-            case ProcessState::Running:
-                sql =
-                    "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
-                    "ORDER BY starttime LIMIT ?";
-                break;
-            default:
-                sql =
-                    "SELECT doc FROM processes WHERE colonyname = ? AND state = ? "
-                    "ORDER BY endtime DESC LIMIT ?";
-        }
+    std::vector<Process> processes(const std::string& colony, ProcessState s, int count,
+                                   const ProcessFilter& filter) override {
+        // ?1 colony, ?2 state, ?3 count, ?4 executortype, ?5 initiatorname, ?6 label ('' = any)
+#define COLONIES_LIST_SQL(order)                                              \
+    "SELECT doc FROM processes WHERE colonyname = ?1 AND state = ?2 "         \
+    "AND (?4 = '' OR executortype = ?4) AND (?5 = '' OR initiatorname = ?5) " \
+    "AND (?6 = '' OR label = ?6) ORDER BY " order " LIMIT ?3"
+        const char* sql = s == ProcessState::Waiting   ? COLONIES_LIST_SQL("prioritytime")
+                          : s == ProcessState::Running ? COLONIES_LIST_SQL("starttime")
+                                                       : COLONIES_LIST_SQL("endtime DESC");
+#undef COLONIES_LIST_SQL
         Q q(db_, sql);
         q.bind(colony).bind(static_cast<int64_t>(s)).bind(count);
+        q.bind(filter.executortype).bind(filter.initiatorname).bind(filter.label);
         std::vector<std::string> docs;
         while (q.step()) docs.push_back(q.text(0));
         std::vector<Process> out;
