@@ -28,7 +28,7 @@ Result<std::string> sign(std::string_view message, std::string_view private_key_
 // Recover the signer id from `message` and a hex signature, verifying it. Errors are 403 with
 // the messages of protocol.md 2.3 ("Invalid signature length", "encoding/hex: invalid byte: ...",
 // "Failed to recover public key: ...", "Failed verify signature: Signature s value is over half
-// the order", "Invalid signature").
+// the order").
 Result<std::string> recover_id(std::string_view message, std::string_view signature_hex);
 
 }  // namespace colonies::crypto
