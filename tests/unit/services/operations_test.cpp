@@ -1,0 +1,224 @@
+// Operations without sockets: each runs on a real SQLite store inside a transaction, with the
+// clock under the test's control (so deadline rules are checked without sleeping).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/json.hpp"
+#include "crypto/crypto.hpp"
+#include "services/colonies_ops.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+using namespace colonies;
+using namespace colonies::services;
+
+namespace {
+
+const std::string kServer = std::string(64, 'a');
+const std::string kColonyOwner = std::string(64, 'b');
+const std::string kExecutor = std::string(64, 'c');
+const std::string kStranger = std::string(64, 'd');
+
+class Operations : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/colonies-ops-XXXXXX";
+        dir_ = mkdtemp(tmpl);
+        store_ = store::open_sqlite_store({dir_ + "/ops.db"});
+        store_->run_sync([](store::StoreTx& tx) {
+            tx.set_server_id(kServer);
+            tx.add_colony(Colony{kColonyOwner, "dev"});
+            Executor e;
+            e.executorid = kExecutor;
+            e.executorname = "exec1";
+            e.executortype = "cli";
+            e.colonyname = "dev";
+            e.state = ExecutorState::Approved;
+            tx.save_executor(e);
+            return true;
+        });
+    }
+    void TearDown() override {
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    // Runs `fn` as `caller` at time `now` (ns); returns its result; rolls back on error.
+    OpResult run(OpFn fn, const std::string& caller, boost::json::object msg, int64_t now_ns,
+                 Effects* fx = nullptr) {
+        std::optional<OpResult> out;
+        store_->run_sync([&](store::StoreTx& tx) {
+            OpContext ctx{tx, caller, Time::from_ns(now_ns), cfg_, "Failed", {}};
+            out = fn(ctx, msg);
+            if (fx) *fx = ctx.fx;
+            return out->ok();
+        });
+        return *out;
+    }
+    Process submit(boost::json::object spec, int64_t now_ns = kT0) {
+        auto r = run(op_submit, kExecutor, {{"spec", std::move(spec)}}, now_ns);
+        EXPECT_TRUE(r.ok()) << r.error().message;
+        return r.ok() ? process_from_json(*r).value() : Process{};
+    }
+    Result<AssignAttempt> assign(int64_t now_ns) {
+        std::optional<Result<AssignAttempt>> out;
+        store_->run_sync([&](store::StoreTx& tx) {
+            OpContext ctx{tx, kExecutor, Time::from_ns(now_ns), cfg_, "Failed", {}};
+            out = try_assign(ctx, {{"colonyname", "dev"}, {"timeout", 1}});
+            return out->ok();
+        });
+        return *out;
+    }
+    int sweep(int64_t now_ns) {
+        int changed = 0;
+        store_->run_sync([&](store::StoreTx& tx) {
+            OpContext ctx{tx, "", Time::from_ns(now_ns), cfg_, "sweep", {}};
+            changed = sweep_deadlines(ctx);
+            return true;
+        });
+        return changed;
+    }
+    Process get(const std::string& id) {
+        auto r = run(op_get_process, kExecutor, {{"processid", id}}, kT0);
+        return process_from_json(*r).value();
+    }
+
+    static constexpr int64_t kT0 = 1'700'000'000'000'000'000LL;
+    static constexpr int64_t kSecond = 1'000'000'000LL;
+    static boost::json::object cli_spec() {
+        return {{"funcname", "echo"},
+                {"conditions", {{"colonyname", "dev"}, {"executortype", "cli"}}}};
+    }
+    std::string dir_;
+    std::unique_ptr<store::Store> store_;
+    Config cfg_;
+};
+
+TEST_F(Operations, AuthorisationChecksUseUpstreamMessages) {
+    auto r = run(op_get_colonies, kColonyOwner, {}, kT0);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().status, 403);
+    EXPECT_EQ(r.error().message, "Access denied, not server owner");
+
+    r = run(op_submit, kColonyOwner, {{"spec", cli_spec()}}, kT0);
+    EXPECT_EQ(r.error().message, "Access denied, not a member of Colony with name dev");
+
+    r = run(op_get_colony, kExecutor, {{"colonyname", "nope"}}, kT0);
+    EXPECT_EQ(r.error().message, "Colony with name nope does not exists");
+
+    r = run(op_approve_executor, kExecutor, {{"colonyname", "dev"}, {"executorname", "exec1"}},
+            kT0);
+    EXPECT_EQ(r.error().message, "Access denied, not colony owner");
+}
+
+TEST_F(Operations, SubmitNormalisesAndRejectsBadSpecs) {
+    auto spec = cli_spec();
+    spec["priority"] = 2;
+    spec["maxexectime"] = 0;
+    spec["conditions"].as_object()["mem"] = "1Gi";
+    spec["conditions"].as_object()["executornames"] = boost::json::array{"*"};
+    auto p = submit(spec);
+    EXPECT_EQ(p.spec.maxexectime, -1);
+    EXPECT_EQ(p.spec.conditions.mem, "1024Mi");
+    EXPECT_TRUE(p.spec.conditions.executornames.empty());
+    EXPECT_EQ(p.prioritytime, kT0 - 2 * kPriorityUnitNs);
+
+    auto bad = cli_spec();
+    bad["priority"] = 50001;
+    auto r = run(op_submit, kExecutor, {{"spec", bad}}, kT0);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().status, 400);
+
+    bad = cli_spec();
+    bad["conditions"].as_object()["mem"] = "12 parsecs";
+    r = run(op_submit, kExecutor, {{"spec", bad}}, kT0);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().status, 400);
+
+    r = run(op_submit, kExecutor, {}, kT0);
+    EXPECT_EQ(r.error().message, "Failed to submit process spec, msg.FunctionSpec is nil");
+
+    // Nothing of the refused submits was stored.
+    auto list = run(op_get_processes, kExecutor,
+                    {{"colonyname", "dev"}, {"count", 100}, {"state", 0}}, kT0);
+    EXPECT_EQ(list->as_array().size(), 1u);
+}
+
+TEST_F(Operations, SubmitAnnouncesTheReadyProcess) {
+    Effects fx;
+    auto r = run(op_submit, kExecutor, {{"spec", cli_spec()}}, kT0, &fx);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(fx.ready.size(), 1u);
+    EXPECT_EQ(fx.ready[0].executortype, "cli");
+    EXPECT_EQ(fx.ready[0].colonyname, "dev");
+}
+
+TEST_F(Operations, ExecDeadlineRequeuesUntilRetriesRunOut) {
+    auto spec = cli_spec();
+    spec["maxexectime"] = 10;
+    spec["maxretries"] = 1;
+    auto p = submit(spec);
+    auto a = assign(kT0 + kSecond);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(a->claimed);
+    EXPECT_EQ(a->claimed->execdeadline.ns, kT0 + 11 * kSecond);
+
+    EXPECT_EQ(sweep(kT0 + 10 * kSecond), 0);  // not yet
+    EXPECT_EQ(sweep(kT0 + 12 * kSecond), 1);
+    auto back = get(p.processid);
+    EXPECT_EQ(back.state, ProcessState::Waiting);
+    EXPECT_EQ(back.retries, 1);
+    EXPECT_EQ(back.prioritytime, p.prioritytime);
+
+    a = assign(kT0 + 13 * kSecond);
+    ASSERT_TRUE(a.ok() && a->claimed);
+    EXPECT_EQ(sweep(kT0 + 30 * kSecond), 1);
+    auto failed = get(p.processid);
+    EXPECT_EQ(failed.state, ProcessState::Failed);
+    EXPECT_EQ(failed.errors, std::vector<std::string>{"Maximum execution time limit exceeded"});
+}
+
+TEST_F(Operations, UnlimitedRetriesKeepRequeueing) {
+    auto spec = cli_spec();
+    spec["maxexectime"] = 1;
+    spec["maxretries"] = -1;
+    auto p = submit(spec);
+    for (int i = 1; i <= 3; ++i) {
+        ASSERT_TRUE(assign(kT0 + i * 10 * kSecond)->claimed);
+        EXPECT_EQ(sweep(kT0 + i * 10 * kSecond + 5 * kSecond), 1);
+        EXPECT_EQ(get(p.processid).retries, i);
+    }
+    EXPECT_EQ(get(p.processid).state, ProcessState::Waiting);
+}
+
+TEST_F(Operations, WaitDeadlineFailsWaitingProcess) {
+    auto spec = cli_spec();
+    spec["maxwaittime"] = 5;
+    auto p = submit(spec);
+    EXPECT_EQ(sweep(kT0 + 4 * kSecond), 0);
+    EXPECT_EQ(sweep(kT0 + 6 * kSecond), 1);
+    auto failed = get(p.processid);
+    EXPECT_EQ(failed.state, ProcessState::Failed);
+    EXPECT_EQ(failed.errors, std::vector<std::string>{"Maximum waiting time limit exceeded"});
+    EXPECT_FALSE(assign(kT0 + 7 * kSecond)->claimed);
+}
+
+TEST_F(Operations, CloseRulesFollowTheStateMachine) {
+    auto p = submit(cli_spec());
+    auto close = [&](const std::string& caller) {
+        return run(op_close_successful, caller, {{"processid", p.processid}, {"out", {1}}}, kT0);
+    };
+    EXPECT_EQ(close(kExecutor).error().message,
+              "Failed to close process as successful, process is not assigned");
+    ASSERT_TRUE(assign(kT0)->claimed);
+    auto cancel = run(op_cancel_process, kExecutor, {{"processid", p.processid}}, kT0);
+    ASSERT_TRUE(cancel.ok());
+    EXPECT_EQ(close(kExecutor).error().message, "Tried to set cancelled process as successful");
+    // The refused close changed nothing, output included.
+    auto after = get(p.processid);
+    EXPECT_EQ(after.state, ProcessState::Cancelled);
+    EXPECT_TRUE(after.out.empty());
+}
+
+}  // namespace
