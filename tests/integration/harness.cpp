@@ -131,7 +131,8 @@ client::Options ServerProcess::client_options() const {
     client::Options o;
     o.host = "127.0.0.1";
     o.port = port_;
-    o.tls = false;
+    o.tls = cfg_.tls;
+    o.skip_tls_verify = cfg_.tls;  // tests use self-signed certificates
     o.connect_timeout = std::chrono::seconds(5);
     return o;
 }

@@ -52,6 +52,7 @@ struct ServerConfig {
     std::vector<std::string> extra_args;             // appended after the standard arguments
     std::vector<std::pair<std::string, std::string>> extra_env;  // added/overriding variables
     bool initdb_on_restart = false;  // also pass COLONIES_INITDB=true to restart()
+    bool tls = false;  // the server speaks HTTPS: clients connect with TLS (no verification)
     std::chrono::seconds startup_timeout{15};
 };
 
