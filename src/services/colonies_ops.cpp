@@ -22,6 +22,12 @@ OpResult op_get_statistics(OpContext& ctx, const boost::json::object&) {
     st.successfulprocesses = c.success;
     st.failedprocesses = c.failed;
     st.cancelledprocesses = c.cancelled;
+    auto g = ctx.tx.count_graphs("");
+    st.waitingworkflows = g.waiting;
+    st.runningworkflows = g.running;
+    st.successfulworkflows = g.success;
+    st.failedworkflows = g.failed;
+    st.cancelledworkflows = g.cancelled;
     return to_json(st);
 }
 
@@ -81,6 +87,12 @@ OpResult op_get_colony_stats(OpContext& ctx, const boost::json::object& msg) {
     st.successfulprocesses = c.success;
     st.failedprocesses = c.failed;
     st.cancelledprocesses = c.cancelled;
+    auto g = ctx.tx.count_graphs(name);
+    st.waitingworkflows = g.waiting;
+    st.runningworkflows = g.running;
+    st.successfulworkflows = g.success;
+    st.failedworkflows = g.failed;
+    st.cancelledworkflows = g.cancelled;
     return to_json(st);
 }
 

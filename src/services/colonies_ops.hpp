@@ -38,6 +38,14 @@ OpResult op_cancel_process(OpContext&, const boost::json::object&);
 OpResult op_add_attribute(OpContext&, const boost::json::object&);
 OpResult op_get_attribute(OpContext&, const boost::json::object&);
 
+OpResult op_submit_workflow(OpContext&, const boost::json::object&);
+OpResult op_get_graph(OpContext&, const boost::json::object&);
+OpResult op_get_graphs(OpContext&, const boost::json::object&);
+OpResult op_remove_graph(OpContext&, const boost::json::object&);
+OpResult op_remove_all_graphs(OpContext&, const boost::json::object&);
+OpResult op_cancel_graph(OpContext&, const boost::json::object&);
+OpResult op_add_child(OpContext&, const boost::json::object&);
+
 OpResult op_add_log(OpContext&, const boost::json::object&);
 OpResult op_add_executor_log(OpContext&, const boost::json::object&);
 OpResult op_get_logs(OpContext&, const boost::json::object&);

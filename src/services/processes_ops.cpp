@@ -2,6 +2,7 @@
 #include "crypto/crypto.hpp"
 #include "services/auth.hpp"
 #include "services/colonies_ops.hpp"
+#include "services/graphs.hpp"
 #include "services/op_util.hpp"
 
 namespace colonies::services {
@@ -10,12 +11,7 @@ namespace {
 constexpr int kMaxListCount = 100;
 
 SpecRequirements requirements_of(const FunctionSpec& spec) {
-    // The stored spec is normalised, so its resource strings always parse.
-    SpecRequirements r;
-    if (auto c = parse_cpu_millis(spec.conditions.cpu)) r.cpu_millis = *c;
-    if (auto m = parse_memory_bytes(spec.conditions.mem)) r.mem_bytes = *m;
-    if (auto s = parse_memory_bytes(spec.conditions.storage)) r.storage_bytes = *s;
-    return r;
+    return requirements_of_spec(spec);
 }
 
 void save(OpContext& ctx, const Process& p) {
@@ -68,7 +64,8 @@ void requeue(OpContext& ctx, Process& p) {
     if (p.spec.maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(p.spec.maxwaittime);
     p.execdeadline = Time::zero();
     save(ctx, p);
-    ctx.fx.ready.push_back(ready_of(p, requirements_of(p.spec)));
+    if (!p.waitforparents) ctx.fx.ready.push_back(ready_of(p, requirements_of(p.spec)));
+    resolve_graph(ctx, p);
 }
 
 void fail(OpContext& ctx, Process& p, std::vector<std::string> errors) {
@@ -76,6 +73,7 @@ void fail(OpContext& ctx, Process& p, std::vector<std::string> errors) {
     p.endtime = ctx.now;
     set_state(ctx, p, ProcessState::Failed);
     save(ctx, p);
+    resolve_graph(ctx, p);
 }
 
 }  // namespace
@@ -161,7 +159,9 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
     p->execdeadline =
         p->spec.maxexectime > 0 ? ctx.now.plus_seconds(p->spec.maxexectime) : Time::zero();
     set_state(ctx, *p, ProcessState::Running);
+    fill_inputs(ctx, *p);
     save(ctx, *p);
+    resolve_graph(ctx, *p);
     a.claimed = std::move(*p);
     return a;
 }
@@ -253,6 +253,7 @@ OpResult op_close_successful(OpContext& ctx, const boost::json::object& msg) {
     p->endtime = ctx.now;
     set_state(ctx, *p, ProcessState::Success);
     save(ctx, *p);
+    resolve_graph(ctx, *p);
     return empty_reply();
 }
 

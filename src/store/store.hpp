@@ -98,6 +98,18 @@ class StoreTx {
     virtual std::optional<Attribute> attribute(const std::string& id) = 0;
     virtual void set_attribute_states(const std::string& processid, ProcessState s) = 0;
 
+    virtual std::optional<ProcessGraph> graph(const std::string& id) = 0;
+    virtual void save_graph(const ProcessGraph& g) = 0;  // insert or replace
+    // Up to `count` graphs of a colony in state s, newest submission first.
+    virtual std::vector<ProcessGraph> graphs(const std::string& colony, ProcessState s,
+                                             int count) = 0;
+    virtual std::vector<Process> processes_of_graph(const std::string& graphid) = 0;
+    // The graph, its processes and their attributes.
+    virtual void remove_graph(const std::string& id) = 0;
+    // Graphs of a colony in state s (nullopt = every state), with their processes.
+    virtual void remove_graphs(const std::string& colony, std::optional<ProcessState> s) = 0;
+    virtual ProcessCounts count_graphs(const std::string& colony) = 0;  // "" = all
+
     virtual void add_log(const Log& l) = 0;
     // Oldest first. latest: the newest `count`; else entries with timestamp > since (0 = all).
     // Selection by executor name when `executorname` is set, else by process id.

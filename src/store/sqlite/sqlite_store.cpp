@@ -53,6 +53,12 @@ CREATE TABLE logs (id INTEGER PRIMARY KEY, processid TEXT NOT NULL, colonyname T
 CREATE INDEX logs_by_process ON logs (processid, ts);
 CREATE INDEX logs_by_executor ON logs (colonyname, executorname, ts);
 )sql",
+    R"sql(
+CREATE TABLE processgraphs (processgraphid TEXT PRIMARY KEY, colonyname TEXT NOT NULL,
+  state INTEGER NOT NULL, submissiontime INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX processgraphs_by_state ON processgraphs (colonyname, state, submissiontime);
+CREATE INDEX processes_by_graph ON processes (processgraphid) WHERE processgraphid != '';
+)sql",
 };
 
 class Db {
@@ -200,6 +206,7 @@ class SqliteTx final : public StoreTx {
             .run();
         Q(db_, "DELETE FROM processes WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM logs WHERE colonyname = ?").bind(name).run();
+        Q(db_, "DELETE FROM processgraphs WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM functions WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM executors WHERE colonyname = ?").bind(name).run();
         Q(db_, "DELETE FROM users WHERE colonyname = ?").bind(name).run();
@@ -475,28 +482,7 @@ class SqliteTx final : public StoreTx {
             "SELECT state, count(*) FROM processes WHERE (?1 = '' OR colonyname = ?1) "
             "GROUP BY state");
         q.bind(colony);
-        ProcessCounts c;
-        while (q.step()) {
-            int64_t n = q.integer(1);
-            switch (q.integer(0)) {
-                case 0:
-                    c.waiting = n;
-                    break;
-                case 1:
-                    c.running = n;
-                    break;
-                case 2:
-                    c.success = n;
-                    break;
-                case 3:
-                    c.failed = n;
-                    break;
-                case 4:
-                    c.cancelled = n;
-                    break;
-            }
-        }
-        return c;
+        return read_counts(q);
     }
 
     bool add_attribute(const Attribute& a) override {
@@ -521,6 +507,92 @@ class SqliteTx final : public StoreTx {
                 .bind(a.attributeid)
                 .run();
         }
+    }
+
+    std::optional<ProcessGraph> graph(const std::string& id) override {
+        Q q(db_, "SELECT doc FROM processgraphs WHERE processgraphid = ?");
+        q.bind(id);
+        if (!q.step()) return std::nullopt;
+        return decode_doc<ProcessGraph>(q.text(0), process_graph_from_json);
+    }
+    void save_graph(const ProcessGraph& g) override {
+        Q(db_,
+          "INSERT OR REPLACE INTO processgraphs (processgraphid, colonyname, state, "
+          "submissiontime, doc) VALUES (?,?,?,?,?)")
+            .bind(g.processgraphid)
+            .bind(g.colonyname)
+            .bind(static_cast<int64_t>(g.state))
+            .bind(g.submissiontime.ns)
+            .bind(to_text(to_json(g)))
+            .run();
+    }
+    std::vector<ProcessGraph> graphs(const std::string& colony, ProcessState s,
+                                     int count) override {
+        Q q(db_,
+            "SELECT doc FROM processgraphs WHERE colonyname = ? AND state = ? "
+            "ORDER BY submissiontime DESC LIMIT ?");
+        q.bind(colony).bind(static_cast<int64_t>(s)).bind(count);
+        std::vector<ProcessGraph> out;
+        while (q.step())
+            out.push_back(decode_doc<ProcessGraph>(q.text(0), process_graph_from_json));
+        return out;
+    }
+    std::vector<Process> processes_of_graph(const std::string& graphid) override {
+        Q q(db_, "SELECT doc FROM processes WHERE processgraphid = ? ORDER BY rowid");
+        q.bind(graphid);
+        std::vector<std::string> docs;
+        while (q.step()) docs.push_back(q.text(0));
+        std::vector<Process> out;
+        for (const auto& d : docs) out.push_back(read_process(d));
+        return out;
+    }
+    void remove_graph(const std::string& id) override {
+        Q(db_,
+          "DELETE FROM attributes WHERE targetid IN "
+          "(SELECT processid FROM processes WHERE processgraphid = ?)")
+            .bind(id)
+            .run();
+        Q(db_, "DELETE FROM processes WHERE processgraphid = ?").bind(id).run();
+        Q(db_, "DELETE FROM processgraphs WHERE processgraphid = ?").bind(id).run();
+    }
+    void remove_graphs(const std::string& colony, std::optional<ProcessState> s) override {
+        int64_t st = s ? static_cast<int64_t>(*s) : -1;
+        Q q(db_,
+            "SELECT processgraphid FROM processgraphs WHERE colonyname = ?1 "
+            "AND (?2 = -1 OR state = ?2)");
+        q.bind(colony).bind(st);
+        for (const auto& id : ids(q)) remove_graph(id);
+    }
+    ProcessCounts count_graphs(const std::string& colony) override {
+        Q q(db_,
+            "SELECT state, count(*) FROM processgraphs WHERE (?1 = '' OR colonyname = ?1) "
+            "GROUP BY state");
+        q.bind(colony);
+        return read_counts(q);
+    }
+    static ProcessCounts read_counts(Q& q) {
+        ProcessCounts c;
+        while (q.step()) {
+            int64_t n = q.integer(1);
+            switch (q.integer(0)) {
+                case 0:
+                    c.waiting = n;
+                    break;
+                case 1:
+                    c.running = n;
+                    break;
+                case 2:
+                    c.success = n;
+                    break;
+                case 3:
+                    c.failed = n;
+                    break;
+                case 4:
+                    c.cancelled = n;
+                    break;
+            }
+        }
+        return c;
     }
 
     static Log read_log(Q& q) {
