@@ -89,10 +89,14 @@ struct Server::Impl {
             boost::system::error_code ec;
             co_await http::async_read_header(stream, buffer, parser,
                                              asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) co_return;
-            tcp_layer(stream).expires_after(kHeaderTimeout + std::chrono::seconds(60));
-            co_await http::async_read(stream, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
+            // Beast reports a Content-Length above body_limit when the header completes, so
+            // body_limit can come from async_read_header (or, for chunked bodies, async_read).
+            if (ec && ec != http::error::body_limit) co_return;
+            if (!ec) {
+                tcp_layer(stream).expires_after(kHeaderTimeout + std::chrono::seconds(60));
+                co_await http::async_read(stream, buffer, parser,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+            }
             Response res;
             bool keep_alive = true;
             if (ec == http::error::body_limit) {
@@ -112,6 +116,22 @@ struct Server::Impl {
             res.keep_alive(keep_alive);
             tcp_layer(stream).expires_after(std::chrono::seconds(60));
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+            if (!ec && res.result() == http::status::payload_too_large) {
+                // Lingering close: stop sending, then read and discard what the client still
+                // sends (bounded), so that closing with unread data does not reset the
+                // connection before the client has read the 413.
+                if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+                    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+                tcp_layer(stream).expires_after(std::chrono::seconds(2));
+                char sink[16384];
+                for (size_t drained = 0; drained < (64u << 20);) {
+                    auto n = co_await stream.async_read_some(
+                        asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+                    if (ec) break;
+                    drained += n;
+                }
+                co_return;
+            }
             if (ec || !keep_alive) break;
         }
         if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
