@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
-# Build and start a development server on SQLite with the fixed development keys
-# (protocol.md 2.4): server K1, colony `dev` owned by K2, executor/user K3.
+# Build (first time: install packages too) and run `colonies dev`: a development server on
+# SQLite with the well-known development keys (docs/getting-started.md). Extra arguments go to
+# `colonies dev` (e.g. --fresh, --port 50081).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x build/src/cli/colonies ]; then
   if [ "$(id -u)" = 0 ]; then bash scripts/install-deps.sh; else sudo bash scripts/install-deps.sh; fi
   bash scripts/build.sh
 fi
-export COLONIES_SERVER_ID=039231c7644e04b6895471dd5335cf332681c54e27f81fac54f9067b3f2c0103
-mkdir -p "${COLONIES_DATA_DIR:-$HOME/.colonies}"
-exec build/src/cli/colonies server start --insecure --initdb \
-  --port "${COLONIES_SERVER_PORT:-50080}" \
-  --dbpath "${COLONIES_DATA_DIR:-$HOME/.colonies}/dev.db"
+exec build/src/cli/colonies dev "$@"

@@ -1,12 +1,6 @@
-// The `colonies` binary: one command tree (cli.md 1).
-#include <CLI/CLI.hpp>
-
-#include "cli/server_command.hpp"
+// The `colonies` binary: one command tree (cli.md 1), built in cli/app.cpp.
+#include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"Colonies++: a ColonyOS Colonies server and command line tool", "colonies"};
-    app.require_subcommand(1);
-    colonies::cli::add_server_commands(app);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    return colonies::cli::run(argc, argv);
 }

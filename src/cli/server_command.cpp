@@ -1,20 +1,18 @@
 #include "cli/server_command.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 
+#include "cli/output.hpp"
+#include "core/json.hpp"
 #include "core/time.hpp"
-#include "server/server.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace colonies::cli {
 namespace {
-
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-}
 
 struct StartFlags {
     int port = -1;
@@ -22,128 +20,247 @@ struct StartFlags {
     bool initdb = false;
     std::string dbtype;
     std::string dbpath;
+    std::string datadir;
     std::string tlscert, tlskey;
     size_t max_body_bytes = 0;
     int threads = 0;
 };
 
-// Parse ParseBool-style booleans (features.md 8.1); throws on a bad value.
-bool parse_bool(const std::string& name, const std::string& v) {
-    if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
-    if (v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "false" || v == "False")
-        return false;
-    throw CLI::ValidationError(name, "must be true or false, got '" + v + "'");
+bool file_exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int start(const StartFlags& f) {
-    server::ServerOptions o;
-    o.port = f.port;
-    if (o.port < 0 && !env("COLONIES_SERVER_HTTP_PORT").empty())
-        o.port = std::stoi(env("COLONIES_SERVER_HTTP_PORT"));
-    if (o.port < 0 && !env("COLONIES_SERVER_PORT").empty())
-        o.port = std::stoi(env("COLONIES_SERVER_PORT"));
-    if (o.port < 0 || o.port > 65535) {
-        std::cerr << "Error: no port given: use --port or set COLONIES_SERVER_PORT (e.g. 50080)\n";
-        return 2;
+int env_port(const char* name) {
+    const std::string v = env(name);
+    try {
+        size_t used = 0;
+        int p = std::stoi(v, &used);
+        if (used == v.size() && p >= 0 && p <= 65535) return p;
+    } catch (const std::exception&) {
     }
+    throw CliError(std::string(name) + " must be a port number, got '" + v + "'", kExitUsage);
+}
 
-    // TLS: COLONIES_TLS decides when set, else --insecure (default TLS mode, as upstream).
-    std::string tls_env = env("COLONIES_TLS");
-    bool tls = tls_env == "true" ? true : tls_env == "false" ? false : !f.insecure;
+// The port of cli.md 3.2 step 2: --port, else COLONIES_SERVER_HTTP_PORT, else
+// COLONIES_SERVER_PORT.
+int start_port(int flag) {
+    if (flag >= 0) {
+        if (flag > 65535) throw CliError("--port must be at most 65535", kExitUsage);
+        return flag;
+    }
+    if (!env("COLONIES_SERVER_HTTP_PORT").empty()) return env_port("COLONIES_SERVER_HTTP_PORT");
+    if (!env("COLONIES_SERVER_PORT").empty()) return env_port("COLONIES_SERVER_PORT");
+    throw CliError("no port given: pass --port or set COLONIES_SERVER_PORT (e.g. 50080)",
+                   kExitUsage);
+}
+
+// TLS (cli.md 3.2 step 3): COLONIES_TLS decides when set, else --insecure; default TLS mode as
+// upstream. Certificate and key must exist in TLS mode.
+void configure_tls(const StartFlags& f, server::ServerOptions& o) {
+    const std::string tls_env = env("COLONIES_TLS");
+    const bool tls = tls_env == "true" ? true : tls_env == "false" ? false : !f.insecure;
     o.tls_cert = !f.tlscert.empty() ? f.tlscert : env("COLONIES_TLSCERT");
     if (o.tls_cert.empty()) o.tls_cert = env("COLONIES_SERVER_HTTP_TLS_CERT");
     o.tls_key = !f.tlskey.empty() ? f.tlskey : env("COLONIES_TLSKEY");
     if (o.tls_key.empty()) o.tls_key = env("COLONIES_SERVER_HTTP_TLS_KEY");
-    if (tls) {
-        if (o.tls_cert.empty() || o.tls_key.empty()) {
-            std::cerr << "Error: TLS mode needs a certificate and key (--tlscert/--tlskey or "
-                         "COLONIES_TLSCERT/COLONIES_TLSKEY); use --insecure or COLONIES_TLS=false "
-                         "for plain HTTP\n";
-            return 2;
-        }
-        o.tls = true;
+    if (!tls) {
+        log_info("Insecure mode enabled, skipping TLS certificate checks");
+        return;
     }
-    if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
-    o.threads = f.threads;
-    o.service.build_version = env("BUILD_VERSION").empty() ? COLONIES_VERSION : env("BUILD_VERSION");
-    o.service.build_time =
-        env("BUILD_TIME").empty() ? format_rfc3339(Time::now()) : env("BUILD_TIME");
-    o.service.http_host =
-        env("COLONIES_SERVER_HTTP_HOST").empty() ? "0.0.0.0" : env("COLONIES_SERVER_HTTP_HOST");
-    o.service.http_port = o.port;
-    o.service.tls = env("COLONIES_SERVER_HTTP_TLS") == "true";
-    if (!env("COLONIES_ALLOW_EXECUTOR_REREGISTER").empty())
-        o.service.allow_executor_reregister = parse_bool(
-            "COLONIES_ALLOW_EXECUTOR_REREGISTER", env("COLONIES_ALLOW_EXECUTOR_REREGISTER"));
+    log_info("TLS mode enabled, checking certificates...");
+    if (o.tls_cert.empty() || o.tls_key.empty())
+        throw CliError(
+            "TLS mode needs a certificate and key (--tlscert/--tlskey or "
+            "COLONIES_TLSCERT/COLONIES_TLSKEY); use --insecure or COLONIES_TLS=false for plain "
+            "HTTP",
+            kExitUsage);
+    if (!file_exists(o.tls_key)) throw CliError("Failed to load TLS Key: " + o.tls_key, kExitUsage);
+    if (!file_exists(o.tls_cert))
+        throw CliError("Failed to load TLS Cert: " + o.tls_cert, kExitUsage);
+    o.tls = true;
+}
 
+std::string database_path(const StartFlags& f) {
     std::string dbtype = !f.dbtype.empty() ? f.dbtype : env("COLONIES_DB_TYPE");
     if (dbtype.empty()) dbtype = env("COLONIES_DB_HOST").empty() ? "sqlite" : "postgresql";
-    if (dbtype != "sqlite") {
-        std::cerr << "Error: database type '" << dbtype
-                  << "' is not supported yet; use COLONIES_DB_TYPE=sqlite\n";
-        return 2;
-    }
-    std::string dbpath = !f.dbpath.empty() ? f.dbpath : env("COLONIES_DB_PATH");
-    if (dbpath.empty()) dbpath = "colonies.db";
+    if (dbtype != "sqlite")
+        throw CliError("database type '" + dbtype +
+                           "' is not supported yet: use --dbtype sqlite (unset COLONIES_DB_HOST "
+                           "and COLONIES_DB_TYPE)",
+                       kExitUsage);
+    if (!f.dbpath.empty()) return f.dbpath;
+    if (!env("COLONIES_DB_PATH").empty()) return env("COLONIES_DB_PATH");
+    if (!f.datadir.empty()) return f.datadir + "/colonies.db";
+    return "colonies.db";
+}
 
-    std::unique_ptr<store::Store> st;
+std::unique_ptr<store::Store> open_store(const std::string& dbpath) {
     try {
-        st = store::open_sqlite_store({dbpath});
+        return store::open_sqlite_store({dbpath});
     } catch (const std::exception& e) {
-        std::cerr << "Error: " << e.what() << "\n";
-        return 1;
+        throw CliError("cannot open database " + dbpath + ": " + e.what());
     }
-    bool initdb = f.initdb || env("COLONIES_INITDB") == "true";
-    if (initdb) {
-        std::string serverid = env("COLONIES_SERVER_ID");
-        if (serverid.size() != 64) {
-            std::cerr << "Error: --initdb needs COLONIES_SERVER_ID (the 64-hex id of the server "
-                         "key; see `colonies security generate`)\n";
-            return 2;
-        }
-        std::string err;
-        bool ok = st->run_sync(
-            [&](store::StoreTx& tx) {
-                tx.set_server_id(serverid);
-                return true;
-            },
-            &err);
-        if (!ok) {
-            std::cerr << "Error: cannot initialise the database: " << err << "\n";
-            return 1;
-        }
-    }
-    std::cerr << "Colonies server " << o.service.build_version << " listening on port " << o.port
-              << (o.tls ? " (TLS)" : "") << ", database " << dbpath << "\n";
+}
+
+void init_database(store::Store& st) {
+    const std::string serverid = env("COLONIES_SERVER_ID");
+    if (serverid.size() != 64)
+        throw CliError(
+            "--initdb needs COLONIES_SERVER_ID (the 64-hex id of the server key; see `colonies "
+            "security generate`)",
+            kExitUsage);
+    std::string err;
+    bool ok = st.run_sync(
+        [&](store::StoreTx& tx) {
+            tx.set_server_id(serverid);
+            return true;
+        },
+        &err);
+    if (!ok) throw CliError("cannot initialise the database: " + err);
+    log_info("Colonies database initialized");
+}
+
+void start(const StartFlags& f) {
+    server::ServerOptions o = server_options_from_env(start_port(f.port));
+    configure_tls(f, o);
+    if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
+    o.threads = f.threads;
+
+    const std::string dbpath = database_path(f);
+    auto st = open_store(dbpath);
+    if (f.initdb || env("COLONIES_INITDB") == "true") init_database(*st);
+    log_info("Starting Colonies server", {{"Port", std::to_string(o.port)},
+                                          {"TLS", o.tls ? "true" : "false"},
+                                          {"Database", dbpath},
+                                          {"Version", o.service.build_version}});
     try {
         server::Server srv(std::move(o), std::move(st));
         srv.run();
     } catch (const std::exception& e) {
-        std::cerr << "Error: " << e.what() << "\n";
-        return 1;
+        throw CliError(std::string("cannot serve: ") + e.what());
     }
-    std::cerr << "Colonies server stopped\n";
-    return 0;
+    log_info("Colonies server stopped");
+}
+
+void status(const Context& ctx) {
+    auto c = ctx.client();
+    auto info = check(c.server_info());
+    auto opts = ctx.client_options();
+    if (ctx.json) {
+        print_json(to_json(info));
+        return;
+    }
+    const bool col = stdout_colour();
+    KeyValueTable t;
+    t.add("Server version", info.buildversion);
+    t.add("Server buildtime", info.buildtime);
+    t.add("CLI version", COLONIES_VERSION);
+    t.add("CLI buildtime", "");
+    t.add("", "");
+    t.add(paint("Server Backends", Colour::Yellow, col), "http");
+    t.add("  HTTP Host", info.host);
+    t.add("  HTTP Port", std::to_string(info.port));
+    t.add("  HTTP TLS", info.tls ? "true" : "false");
+    t.add("", "");
+    t.add(paint("Client Configuration", Colour::Yellow, col), "");
+    t.add("  HTTP Host", opts.host);
+    t.add("  HTTP Port", std::to_string(opts.port));
+    t.add("  TLS", opts.tls ? "true" : "false");
+    t.print();
+}
+
+void stats(const Context& ctx) {
+    auto c = ctx.client();
+    auto s = check(c.get_statistics(ctx.need_server_prvkey()));
+    if (ctx.json) {
+        print_json(to_json(s));
+        return;
+    }
+    KeyValueTable t;
+    t.add("Colonies", std::to_string(s.colonies));
+    t.add("Executors", std::to_string(s.executors));
+    t.add("Waiting processes", std::to_string(s.waitingprocesses));
+    t.add("Running processes", std::to_string(s.runningprocesses));
+    t.add("Successful processes", std::to_string(s.successfulprocesses));
+    t.add("Failed processes", std::to_string(s.failedprocesses));
+    t.add("Waiting workflows", std::to_string(s.waitingworkflows));
+    t.add("Running workflows", std::to_string(s.runningworkflows));
+    t.add("Successful workflows", std::to_string(s.successfulworkflows));
+    t.add("Failed workflows", std::to_string(s.failedworkflows));
+    t.print();
+}
+
+void version(const Context& ctx) {
+    auto c = ctx.client();
+    auto v = check(c.version());
+    if (ctx.json) {
+        print_json(boost::json::object{{"buildversion", v}, {"cliversion", COLONIES_VERSION}});
+        return;
+    }
+    KeyValueTable t;
+    t.add("Server version", v);
+    t.add("CLI version", COLONIES_VERSION);
+    t.print();
 }
 
 }  // namespace
 
-void add_server_commands(CLI::App& app) {
+bool parse_bool(const std::string& name, const std::string& v) {
+    if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
+    if (v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "false" || v == "False")
+        return false;
+    throw CliError(name + " must be true or false, got '" + v + "'", kExitUsage);
+}
+
+server::ServerOptions server_options_from_env(int port) {
+    server::ServerOptions o;
+    o.port = port;
+    o.service.build_version =
+        env("BUILD_VERSION").empty() ? COLONIES_VERSION : env("BUILD_VERSION");
+    o.service.build_time =
+        env("BUILD_TIME").empty() ? format_rfc3339(Time::now()) : env("BUILD_TIME");
+    o.service.http_host =
+        env("COLONIES_SERVER_HTTP_HOST").empty() ? "0.0.0.0" : env("COLONIES_SERVER_HTTP_HOST");
+    o.service.http_port = port;
+    o.service.tls = env("COLONIES_SERVER_HTTP_TLS") == "true";
+    if (!env("COLONIES_ALLOW_EXECUTOR_REREGISTER").empty())
+        o.service.allow_executor_reregister = parse_bool("COLONIES_ALLOW_EXECUTOR_REREGISTER",
+                                                         env("COLONIES_ALLOW_EXECUTOR_REREGISTER"));
+    return o;
+}
+
+void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
     auto* server = app.add_subcommand("server", "Run and inspect a Colonies server");
+    server->require_subcommand(1);
+
     auto* start_cmd = server->add_subcommand("start", "Start a Colonies server");
     auto f = std::make_shared<StartFlags>();
-    start_cmd->add_option("--port", f->port, "API port (else COLONIES_SERVER_HTTP_PORT, COLONIES_SERVER_PORT)");
+    start_cmd->add_option("--port", f->port,
+                          "API port (else COLONIES_SERVER_HTTP_PORT, COLONIES_SERVER_PORT)");
     start_cmd->add_flag("--insecure", f->insecure, "serve plain HTTP (COLONIES_TLS overrides)");
     start_cmd->add_flag("--initdb", f->initdb, "store COLONIES_SERVER_ID as the server owner");
     start_cmd->add_option("--dbtype", f->dbtype, "sqlite (default) or postgresql");
-    start_cmd->add_option("--dbpath", f->dbpath, "SQLite file (else COLONIES_DB_PATH, colonies.db)");
+    start_cmd->add_option(
+        "--dbpath", f->dbpath,
+        "SQLite file (else COLONIES_DB_PATH, <datadir>/colonies.db, colonies.db)");
+    start_cmd->add_option("--datadir", f->datadir, "directory of the SQLite file");
     start_cmd->add_option("--tlscert", f->tlscert, "TLS certificate file");
     start_cmd->add_option("--tlskey", f->tlskey, "TLS private key file");
     start_cmd->add_option("--max-request-bytes", f->max_body_bytes,
                           "largest accepted request body (default 64 MiB)");
     start_cmd->add_option("--threads", f->threads, "I/O threads (default: one per core)");
-    start_cmd->callback([f] { std::exit(start(*f)); });
-    server->require_subcommand(1);
+    start_cmd->callback([f] { start(*f); });
+
+    server->add_subcommand("status", "Show the server's version and backends")->callback([ctx] {
+        status(*ctx);
+    });
+    server->add_subcommand("stats", "Show server-wide statistics (server owner key)")
+        ->callback([ctx] { stats(*ctx); });
+    server->add_subcommand("version", "Show the server's build version")->callback([ctx] {
+        version(*ctx);
+    });
+    server->add_subcommand("alive", "Do nothing and exit 0 (upstream compatibility)");
 }
 
 }  // namespace colonies::cli

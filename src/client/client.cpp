@@ -414,6 +414,21 @@ Result<Function> Client::add_function(const Function& f, const std::string& prvk
     return decode_one(call("addfunctionmsg", {{"fun", to_json(f)}}, prvkey), &function_from_json);
 }
 
+Result<Executor> Client::get_executor_by_id(const std::string& colony, const std::string& id,
+                                            const std::string& prvkey) {
+    return decode_one(
+        call("getexecutorbyidmsg", {{"colonyname", colony}, {"executorid", id}}, prvkey),
+        &executor_from_json);
+}
+
+Result<std::vector<Function>> Client::get_functions(const std::string& colony,
+                                                    const std::string& executorname,
+                                                    const std::string& prvkey) {
+    return decode_many(
+        call("getfunctionsmsg", {{"colonyname", colony}, {"executorname", executorname}}, prvkey),
+        &function_from_json);
+}
+
 // ---- processes ----
 
 Result<Process> Client::submit(const FunctionSpec& spec, const std::string& prvkey) {
@@ -444,6 +459,20 @@ Result<std::vector<Process>> Client::get_processes(const std::string& colony, Pr
              {{"colonyname", colony}, {"count", count}, {"state", static_cast<int>(state)}},
              prvkey),
         &process_from_json);
+}
+
+Result<std::vector<Process>> Client::get_processes(const std::string& colony, ProcessState state,
+                                                   int count, const ProcessFilter& filter,
+                                                   const std::string& prvkey) {
+    json::object msg{{"colonyname", colony}, {"count", count}, {"state", static_cast<int>(state)}};
+    if (!filter.executortype.empty()) msg["executortype"] = filter.executortype;
+    if (!filter.label.empty()) msg["label"] = filter.label;
+    if (!filter.initiator.empty()) msg["initiator"] = filter.initiator;
+    return decode_many(call("getprocessesmsg", std::move(msg), prvkey), &process_from_json);
+}
+
+Status Client::cancel_process(const std::string& id, const std::string& prvkey) {
+    return to_status(call("cancelprocessmsg", {{"processid", id}}, prvkey));
 }
 
 Status Client::remove_process(const std::string& id, const std::string& prvkey) {
@@ -512,6 +541,18 @@ Result<std::vector<Log>> Client::get_logs(const std::string& colony, const std::
                              {"count", count},
                              {"since", since_ns},
                              {"latest", false}},
+                            prvkey),
+                       &log_from_json);
+}
+
+Result<std::vector<Log>> Client::get_logs(const LogQuery& q, const std::string& prvkey) {
+    return decode_many(call("getlogsmsg",
+                            {{"colonyname", q.colony},
+                             {"processid", q.processid},
+                             {"executorname", q.executorname},
+                             {"count", q.count},
+                             {"since", q.since_ns},
+                             {"latest", q.latest}},
                             prvkey),
                        &log_from_json);
 }

@@ -71,6 +71,12 @@ public:
     Status remove_executor(const std::string& colony, const std::string& name,
                            const std::string& prvkey);
     Result<Function> add_function(const Function& f, const std::string& prvkey);
+    Result<Executor> get_executor_by_id(const std::string& colony, const std::string& id,
+                                        const std::string& prvkey);
+    // Functions of the colony, or of one executor when `executorname` is not empty.
+    Result<std::vector<Function>> get_functions(const std::string& colony,
+                                                const std::string& executorname,
+                                                const std::string& prvkey);
 
     // Processes.
     Result<Process> submit(const FunctionSpec& spec, const std::string& prvkey);
@@ -81,6 +87,15 @@ public:
     Result<Process> get_process(const std::string& id, const std::string& prvkey);
     Result<std::vector<Process>> get_processes(const std::string& colony, ProcessState state,
                                                int count, const std::string& prvkey);
+    // getprocessesmsg with its optional filters (only one applies: executortype > initiator >
+    // label, protocol.md 5.6).
+    struct ProcessFilter {
+        std::string executortype, label, initiator;
+    };
+    Result<std::vector<Process>> get_processes(const std::string& colony, ProcessState state,
+                                               int count, const ProcessFilter& filter,
+                                               const std::string& prvkey);
+    Status cancel_process(const std::string& id, const std::string& prvkey);
     Status remove_process(const std::string& id, const std::string& prvkey);
     Status remove_all_processes(const std::string& colony, int state, const std::string& prvkey);
     Status close_successful(const std::string& id, const boost::json::array& out,
@@ -101,6 +116,15 @@ public:
                    const std::string& prvkey);
     Result<std::vector<Log>> get_logs(const std::string& colony, const std::string& processid,
                                       int count, int64_t since_ns, const std::string& prvkey);
+    // getlogsmsg in full (features.md 3.3): by executor name when set, else by process id;
+    // `latest` returns the newest `count` entries (oldest first).
+    struct LogQuery {
+        std::string colony, processid, executorname;
+        int count = 100;
+        int64_t since_ns = 0;
+        bool latest = false;
+    };
+    Result<std::vector<Log>> get_logs(const LogQuery& q, const std::string& prvkey);
 
 private:
     struct Impl;

@@ -1,0 +1,35 @@
+// The command groups of the `colonies` tree (cli.md 1, 3). Each add_* function registers one
+// group on the root command; callbacks read the shared Context after parsing and throw CliError
+// to fail. One source file per group.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "cli/context.hpp"
+
+namespace colonies::cli {
+
+using Ctx = std::shared_ptr<Context>;
+
+void add_root_commands(CLI::App& app, Ctx ctx);       // version, config
+void add_dev_command(CLI::App& app, Ctx ctx);         // dev
+void add_security_commands(CLI::App& app, Ctx ctx);   // security generate|id
+void add_colony_commands(CLI::App& app, Ctx ctx);     // colony ...
+void add_executor_commands(CLI::App& app, Ctx ctx);   // executor ... (incl. os start)
+void add_user_commands(CLI::App& app, Ctx ctx);       // user ...
+void add_function_commands(CLI::App& app, Ctx ctx);   // function submit|exec|ls
+void add_process_commands(CLI::App& app, Ctx ctx);    // process ...
+void add_attribute_commands(CLI::App& app, Ctx ctx);  // attribute add|get
+void add_log_commands(CLI::App& app, Ctx ctx);        // log add|get
+
+// Registers `executor os start` on the executor group (executor_os_command.cpp).
+void add_executor_os_command(CLI::App& executor, Ctx ctx);
+
+// Reads one line from stdin after `prompt` and returns true only for exactly `expected`
+// (cli.md 6.5). Prints "Aborting ..." otherwise.
+bool confirm(const std::string& prompt, const std::string& expected = "YES");
+
+// Runs the whole command line; returns the exit status (cli.md 6.4).
+int run(int argc, char** argv);
+
+}  // namespace colonies::cli

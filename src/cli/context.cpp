@@ -1,0 +1,97 @@
+#include "cli/context.hpp"
+
+#include <cstdlib>
+
+namespace colonies::cli {
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+namespace {
+
+int parse_port(const std::string& name, const std::string& text) {
+    try {
+        size_t used = 0;
+        int p = std::stoi(text, &used);
+        if (used == text.size() && p >= 0 && p <= 65535) return p;
+    } catch (const std::exception&) {
+    }
+    throw CliError(name + " must be a port number, got '" + text + "'");
+}
+
+// The hint every "not set" error carries: where a new user gets these values.
+std::string missing(const std::string& var, const std::string& flag) {
+    return var + " not set: export it (the exports printed by `colonies dev` set it)" +
+           (flag.empty() ? "" : " or pass " + flag);
+}
+
+}  // namespace
+
+bool Context::tls() const {
+    const std::string t = env("COLONIES_TLS");
+    if (t == "true") return true;
+    if (t == "false") return false;
+    return !insecure;  // upstream default: TLS unless --insecure
+}
+
+client::Options Context::client_options() const {
+    client::Options o;
+    const std::string env_host = env("COLONIES_SERVER_HOST");
+    o.host = !env_host.empty() ? env_host : !host.empty() ? host : "localhost";
+    if (port >= 0) {
+        o.port = port;
+    } else if (!env("COLONIES_SERVER_HTTP_PORT").empty()) {
+        o.port = parse_port("COLONIES_SERVER_HTTP_PORT", env("COLONIES_SERVER_HTTP_PORT"));
+    } else if (!env("COLONIES_SERVER_PORT").empty()) {
+        o.port = parse_port("COLONIES_SERVER_PORT", env("COLONIES_SERVER_PORT"));
+    } else {
+        throw CliError(missing("COLONIES_SERVER_PORT", "--port"), kExitUsage);
+    }
+    o.tls = tls();
+    o.skip_tls_verify = skip_tls_verify;
+    o.connect_timeout = std::chrono::seconds(5);
+    return o;
+}
+
+std::string Context::server_address() const {
+    auto o = client_options();
+    return o.host + ":" + std::to_string(o.port);
+}
+
+std::string Context::need_colony() const {
+    if (!colony.empty()) return colony;
+    std::string v = env("COLONIES_COLONY_NAME");
+    if (v.empty()) throw CliError(missing("COLONIES_COLONY_NAME", "--colonyname"), kExitUsage);
+    return v;
+}
+
+std::string Context::need_prvkey() const {
+    if (!prvkey.empty()) return prvkey;
+    std::string v = env("COLONIES_PRVKEY");
+    if (v.empty()) throw CliError(missing("COLONIES_PRVKEY", "--prvkey"), kExitUsage);
+    return v;
+}
+
+std::string Context::need_colony_prvkey() const {
+    if (!colony_prvkey.empty()) return colony_prvkey;
+    std::string v = env("COLONIES_COLONY_PRVKEY");
+    if (v.empty()) throw CliError(missing("COLONIES_COLONY_PRVKEY", "--colonyprvkey"), kExitUsage);
+    return v;
+}
+
+std::string Context::need_server_prvkey() const {
+    if (!server_prvkey.empty()) return server_prvkey;
+    std::string v = env("COLONIES_SERVER_PRVKEY");
+    if (v.empty()) throw CliError(missing("COLONIES_SERVER_PRVKEY", "--serverprvkey"), kExitUsage);
+    return v;
+}
+
+void fail(const Error& e) {
+    // Status 0 is a transport failure (client.hpp): say what usually causes it.
+    if (e.status == 0) throw CliError(e.message + " (is the server running?)");
+    throw CliError(e.message);
+}
+
+}  // namespace colonies::cli

@@ -1,0 +1,57 @@
+#include "cli/spec_file.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "cli/context.hpp"
+#include "core/json.hpp"
+
+namespace colonies::cli {
+
+boost::json::value parse_json_text(const std::string& text, const std::string& name) {
+    boost::json::stream_parser p;
+    boost::system::error_code ec;
+    size_t used = p.write_some(text.data(), text.size(), ec);
+    if (!ec) p.finish(ec);
+    if (ec) {
+        // Point at the character the parser stopped on, counted from 1 like editors do.
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < used && i < text.size(); ++i) {
+            if (text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
+        }
+        throw CliError(name + ":" + std::to_string(line) + ":" + std::to_string(col) +
+                       ": invalid JSON: " + ec.message());
+    }
+    return p.release();
+}
+
+boost::json::value read_json_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw CliError("cannot read " + path + ": " + std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw CliError("cannot read " + path);
+    return parse_json_text(ss.str(), path);
+}
+
+FunctionSpec read_function_spec(const std::string& path, const std::string& colony) {
+    auto v = read_json_file(path);
+    if (v.is_array())
+        throw CliError(
+            "It looks like you are trying to submit a workflow, try to use colonies workflow "
+            "submit --spec instead");
+    if (!v.is_object()) throw CliError(path + ": a function spec must be a JSON object");
+    auto spec = function_spec_from_json(v);
+    if (!spec) throw CliError(path + ": invalid function spec: " + spec.error().message);
+    if (spec->conditions.colonyname.empty()) spec->conditions.colonyname = colony;
+    return std::move(spec).value();
+}
+
+}  // namespace colonies::cli
