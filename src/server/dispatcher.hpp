@@ -7,6 +7,7 @@
 
 #include "rpc/envelope.hpp"
 #include "scheduler/waiters.hpp"
+#include "server/subscriptions.hpp"
 #include "services/operation.hpp"
 #include "store/store.hpp"
 
@@ -14,12 +15,28 @@ namespace colonies::server {
 
 class Dispatcher {
   public:
-    Dispatcher(store::Store& store, scheduler::Waiters& waiters, const services::Config& cfg)
-        : store_(store), waiters_(waiters), cfg_(cfg) {}
+    Dispatcher(store::Store& store, scheduler::Waiters& waiters, Subscriptions& subscriptions,
+               const services::Config& cfg)
+        : store_(store), waiters_(waiters), subscriptions_(subscriptions), cfg_(cfg) {}
     // Must be awaited on a strand (the connection's): long polls park on a strand-bound timer.
     boost::asio::awaitable<rpc::Reply> handle(std::string_view body);
     // One deadline sweep (called every second by the server).
     boost::asio::awaitable<void> sweep();
+
+    // A /pubsub request frame, decoded and checked as protocol.md 1.6 and 5.16 say: the
+    // subscription to register, or the error to send back in a frame.
+    struct SubscribeRequest {
+        std::string payloadtype;
+        std::string caller;         // id recovered from the signature
+        Subscription subscription;  // without `deliver`
+        int64_t timeout_s = 0;
+    };
+    Result<SubscribeRequest> parse_subscribe(std::string_view frame);
+    // Authorises a subscription (on the store thread) and returns the process's current state
+    // for a process subscription (sent at once when it is already in the requested state).
+    boost::asio::awaitable<Result<std::optional<Process>>> check_subscription(
+        const SubscribeRequest& req);
+    Subscriptions& subscriptions() { return subscriptions_; }
 
   private:
     boost::asio::awaitable<rpc::Reply> assign(const std::string& caller,
@@ -28,6 +45,7 @@ class Dispatcher {
     void announce(const services::Effects& fx);
     store::Store& store_;
     scheduler::Waiters& waiters_;
+    Subscriptions& subscriptions_;
     const services::Config& cfg_;
 };
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "server/dispatcher.hpp"
+#include "server/pubsub.hpp"
 
 namespace colonies::server {
 namespace asio = boost::asio;
@@ -65,13 +66,16 @@ struct Server::Impl {
     // the stopped io_context) before the io_context goes away.
     ServerOptions opts;
     scheduler::Waiters waiters;
+    Subscriptions subscriptions;
     asio::io_context ioc;
     std::optional<asio::ssl::context> ssl;
     std::unique_ptr<store::Store> store;
     Dispatcher dispatcher;
 
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
-        : opts(std::move(o)), store(std::move(s)), dispatcher(*store, waiters, opts.service) {
+        : opts(std::move(o)),
+          store(std::move(s)),
+          dispatcher(*store, waiters, subscriptions, opts.service) {
         if (opts.tls) {
             ssl.emplace(asio::ssl::context::tls_server);
             ssl->use_certificate_chain_file(opts.tls_cert);
@@ -106,6 +110,12 @@ struct Server::Impl {
                 res = rpc_response(reply, 11);
                 keep_alive = false;
             } else if (ec) {
+                co_return;
+            } else if (beast::websocket::is_upgrade(parser.get()) &&
+                       parser.get().target().starts_with("/pubsub")) {
+                auto session =
+                    std::make_shared<PubSubSession<Stream>>(std::move(stream), dispatcher);
+                co_await session->run(parser.release());
                 co_return;
             } else {
                 auto& req = parser.get();

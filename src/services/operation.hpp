@@ -29,6 +29,7 @@ struct Config {
 // What an operation changed that others must hear about after the commit.
 struct Effects {
     std::vector<scheduler::ReadyProcess> ready;  // processes that became assignable
+    std::vector<Process> events;  // processes as saved after a state change (6.11), in order
 };
 
 struct OpContext {

@@ -65,6 +65,7 @@ void requeue(OpContext& ctx, Process& p) {
     p.execdeadline = Time::zero();
     save(ctx, p);
     if (!p.waitforparents) ctx.fx.ready.push_back(ready_of(p, requirements_of(p.spec)));
+    ctx.fx.events.push_back(p);
     resolve_graph(ctx, p);
 }
 
@@ -73,6 +74,7 @@ void fail(OpContext& ctx, Process& p, std::vector<std::string> errors) {
     p.endtime = ctx.now;
     set_state(ctx, p, ProcessState::Failed);
     save(ctx, p);
+    ctx.fx.events.push_back(p);
     resolve_graph(ctx, p);
 }
 
@@ -115,6 +117,7 @@ OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
     }
     ctx.tx.save_process(p, *req);
     ctx.fx.ready.push_back(ready_of(p, *req));
+    ctx.fx.events.push_back(p);
     return to_json(p);
 }
 
@@ -161,6 +164,7 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
     set_state(ctx, *p, ProcessState::Running);
     fill_inputs(ctx, *p);
     save(ctx, *p);
+    ctx.fx.events.push_back(*p);
     resolve_graph(ctx, *p);
     a.claimed = std::move(*p);
     return a;
@@ -253,6 +257,7 @@ OpResult op_close_successful(OpContext& ctx, const boost::json::object& msg) {
     p->endtime = ctx.now;
     set_state(ctx, *p, ProcessState::Success);
     save(ctx, *p);
+    ctx.fx.events.push_back(*p);
     resolve_graph(ctx, *p);
     return empty_reply();
 }
@@ -321,6 +326,7 @@ OpResult op_cancel_process(OpContext& ctx, const boost::json::object& msg) {
     p->endtime = ctx.now;
     set_state(ctx, *p, ProcessState::Cancelled);
     save(ctx, *p);
+    ctx.fx.events.push_back(*p);
     return empty_reply();
 }
 

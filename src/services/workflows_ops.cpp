@@ -43,7 +43,9 @@ void store_graph_state(OpContext& ctx, ProcessGraph& g, ProcessState s) {
 void set_process_state(OpContext& ctx, Process& p, ProcessState s) {
     p.state = s;
     ctx.tx.set_attribute_states(p.processid, s);
+    for (auto& a : p.attributes) a.state = s;
     ctx.tx.save_process(p, requirements_of_spec(p.spec));
+    ctx.fx.events.push_back(p);  // quirk 6.11: upstream emits none for cascades and cancels
 }
 
 // Validates a workflow before anything is created: names present and unique, dependencies
@@ -251,6 +253,7 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
             auto req = requirements_of_spec(c.spec);
             ctx.tx.save_process(c, req);
             ctx.fx.ready.push_back(ready_of(c, req));
+            ctx.fx.events.push_back(c);
         }
     }
     store_graph_state(ctx, *g, graph_state_of(ps));
@@ -296,7 +299,9 @@ OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
     }
     for (size_t i = 0; i < ps.size(); ++i) {
         ctx.tx.save_process(ps[i], reqs[i]);
-        if (!ps[i].waitforparents) ctx.fx.ready.push_back(ready_of(ps[i], reqs[i]));
+        if (ps[i].waitforparents) continue;
+        ctx.fx.ready.push_back(ready_of(ps[i], reqs[i]));
+        ctx.fx.events.push_back(ps[i]);
     }
     ctx.tx.save_graph(g);
     // The reply shows the graph as submitted: zero times (4.9).
