@@ -227,6 +227,23 @@ server::ServerOptions server_options_from_env(int port) {
     if (!env("COLONIES_ALLOW_EXECUTOR_REREGISTER").empty())
         o.service.allow_executor_reregister = parse_bool("COLONIES_ALLOW_EXECUTOR_REREGISTER",
                                                          env("COLONIES_ALLOW_EXECUTOR_REREGISTER"));
+    // features.md 8.1: a bad stale duration is fatal, a bad (or non-positive) interval ignored.
+    if (auto v = env("COLONIES_STALE_EXECUTOR_DURATION"); !v.empty()) {
+        try {
+            size_t used = 0;
+            o.service.stale_executor_seconds = std::stoll(v, &used);
+            if (used != v.size()) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+            throw CliError(
+                "COLONIES_STALE_EXECUTOR_DURATION must be a number of seconds, got '" + v + "'",
+                kExitUsage);
+        }
+    }
+    if (auto v = env("COLONIES_CLEANUP_INTERVAL"); !v.empty()) {
+        char* end = nullptr;
+        long long n = std::strtoll(v.c_str(), &end, 10);
+        if (end && *end == '\0' && n > 0) o.service.cleanup_interval_seconds = n;
+    }
     return o;
 }
 

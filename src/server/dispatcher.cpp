@@ -185,9 +185,15 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
 
 asio::awaitable<void> Dispatcher::sweep() {
     static const std::string kServerCaller;
-    auto job = [this](store::StoreTx& tx, JobOut& out) {
+    // Stale executors are looked for every cleanup interval, not every sweep.
+    const auto now = std::chrono::steady_clock::now();
+    const bool cleanup_due =
+        now - last_cleanup_ >= std::chrono::seconds(cfg_.cleanup_interval_seconds);
+    if (cleanup_due) last_cleanup_ = now;
+    auto job = [this, cleanup_due](store::StoreTx& tx, JobOut& out) {
         services::OpContext ctx{tx, kServerCaller, Time::now(), cfg_, "sweep", {}};
         services::sweep_deadlines(ctx);
+        if (cleanup_due) services::cleanup_stale_executors(ctx);
         out.fx = std::move(ctx.fx);
         return true;
     };

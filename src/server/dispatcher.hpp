@@ -3,6 +3,7 @@
 // the store thread; effects (ready processes) are announced after the commit.
 #pragma once
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <string_view>
 
 #include "rpc/envelope.hpp"
@@ -47,6 +48,7 @@ class Dispatcher {
     scheduler::Waiters& waiters_;
     Subscriptions& subscriptions_;
     const services::Config& cfg_;
+    std::chrono::steady_clock::time_point last_cleanup_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace colonies::server

@@ -142,6 +142,12 @@ OpResult op_add_function(OpContext& ctx, const boost::json::object& msg) {
     return to_json(*fn);
 }
 
+int cleanup_stale_executors(OpContext& ctx) {
+    auto silent = ctx.tx.silent_executors(ctx.now.plus_seconds(-ctx.cfg.stale_executor_seconds));
+    for (auto& e : silent) unregister(ctx, e);
+    return static_cast<int>(silent.size());
+}
+
 OpResult op_get_functions(OpContext& ctx, const boost::json::object& msg) {
     JsonFields f(msg);
     auto colony = f.str("colonyname");

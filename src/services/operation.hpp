@@ -24,6 +24,8 @@ struct Config {
     int64_t http_port = 50080;
     bool tls = false;
     bool allow_executor_reregister = false;
+    int64_t stale_executor_seconds = 600;   // COLONIES_STALE_EXECUTOR_DURATION
+    int64_t cleanup_interval_seconds = 60;  // COLONIES_CLEANUP_INTERVAL
 };
 
 // What an operation changed that others must hear about after the commit.
@@ -65,6 +67,11 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
 // The deadline sweep (6.6): requeue or fail RUNNING processes past their exec deadline, fail
 // WAITING ones past their wait deadline. Returns how many processes changed.
 int sweep_deadlines(OpContext& ctx);
+
+// Stale executor cleanup (6.10, features.md 12.2): executors silent for longer than
+// cfg.stale_executor_seconds are unregistered and their running processes requeued. Returns how
+// many were unregistered.
+int cleanup_stale_executors(OpContext& ctx);
 
 // The server owner id written at database initialisation.
 void init_server_id(store::StoreTx& tx, const std::string& serverid);

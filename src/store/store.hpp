@@ -71,6 +71,9 @@ class StoreTx {
     virtual std::vector<Executor> executors(const std::string& colony) = 0;
     virtual void save_executor(const Executor& e) = 0;  // insert or replace by (colony, name)
     virtual void touch_executor(const std::string& id, Time when) = 0;
+    // Live (not UNREGISTERED) executors last heard from before `before` (never-heard ones
+    // excluded).
+    virtual std::vector<Executor> silent_executors(Time before) = 0;
     virtual int64_t count_executors(const std::string& colony, std::optional<ExecutorState> s) = 0;
 
     virtual void add_function(const Function& f) = 0;

@@ -305,6 +305,15 @@ class SqliteTx final : public StoreTx {
             .bind(id)
             .run();
     }
+    std::vector<Executor> silent_executors(Time before) override {
+        Q q(db_,
+            "SELECT doc, state, lastheard FROM executors WHERE state != 3 "
+            "AND lastheard > ? AND lastheard < ?");
+        q.bind(Time::kZero).bind(before.ns);
+        std::vector<Executor> out;
+        while (q.step()) out.push_back(read_executor(q));
+        return out;
+    }
     int64_t count_executors(const std::string& colony, std::optional<ExecutorState> s) override {
         if (s) {
             Q q(db_,

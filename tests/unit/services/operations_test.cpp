@@ -222,3 +222,39 @@ TEST_F(Operations, CloseRulesFollowTheStateMachine) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Operations, SilentExecutorsAreUnregisteredAndTheirWorkRequeued) {
+    auto p = submit(cli_spec());
+    auto a = assign(kT0);  // heard from at kT0
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    ASSERT_TRUE(a->claimed);
+    int removed = 0;
+    auto cleanup = [&](int64_t now_ns) {
+        store_->run_sync([&](store::StoreTx& tx) {
+            OpContext ctx{tx, "", Time::from_ns(now_ns), cfg_, "sweep", {}};
+            removed = cleanup_stale_executors(ctx);
+            return true;
+        });
+        return removed;
+    };
+    EXPECT_EQ(cleanup(kT0 + 599 * kSecond), 0);
+    EXPECT_EQ(cleanup(kT0 + 601 * kSecond), 1);
+    // Read the store directly: the unregistered executor is no longer a member.
+    std::optional<Executor> e;
+    std::optional<Process> back;
+    store_->run_sync([&](store::StoreTx& tx) {
+        e = tx.executor("dev", "exec1");
+        back = tx.process(p.processid);
+        return true;
+    });
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->state, ProcessState::Waiting);
+    EXPECT_FALSE(back->isassigned);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->state, ExecutorState::Unregistered);
+    EXPECT_EQ(cleanup(kT0 + 1200 * kSecond), 0);  // already gone
+}
+
+}  // namespace
