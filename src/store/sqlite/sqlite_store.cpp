@@ -731,16 +731,20 @@ class SqliteStore final : public Store {
         }
     }
 
+    // Transaction control through the prepared-statement cache: sqlite3_exec would parse the
+    // text again for every job on the one serial thread.
+    void step(const char* sql) { Q(db_, sql).run(); }
+
     void run_batch(std::vector<Item>& batch) {
         std::string commit_error;
         try {
-            db_.exec("BEGIN IMMEDIATE");
+            step("BEGIN IMMEDIATE");
         } catch (const StoreError& e) {
             for (auto& it : batch) it.done(false, e.what());
             return;
         }
         for (auto& it : batch) {
-            db_.exec("SAVEPOINT job");
+            step("SAVEPOINT job");
             bool keep = false;
             try {
                 keep = it.job(tx_);
@@ -751,11 +755,11 @@ class SqliteStore final : public Store {
                 it.failed = true;
                 it.error = std::string("internal error: ") + e.what();
             }
-            if (!keep) db_.exec("ROLLBACK TO job");
-            db_.exec("RELEASE job");
+            if (!keep) step("ROLLBACK TO job");
+            step("RELEASE job");
         }
         try {
-            db_.exec("COMMIT");
+            step("COMMIT");
         } catch (const StoreError& e) {
             commit_error = e.what();
             try {
