@@ -86,6 +86,7 @@ int run(int argc, char** argv) {
     add_user_commands(app, ctx);
     add_function_commands(app, ctx);
     add_process_commands(app, ctx);
+    add_workflow_commands(app, ctx);
     add_attribute_commands(app, ctx);
     add_log_commands(app, ctx);
 

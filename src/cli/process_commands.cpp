@@ -1,11 +1,14 @@
 // `colonies process ...` (cli.md 3.12): listings per state, one process in detail, removal,
 // cancel, and assign/close/fail so a person can act as an executor by hand.
+#include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "client/subscribe.hpp"
 #include "core/json.hpp"
 
 namespace colonies::cli {
@@ -240,6 +243,80 @@ void assign(const Context& ctx, int timeout) {
              {{"ProcessId", p->processid}, {"ExecutorId", p->assignedexecutorid}});
 }
 
+// `--state` of `process wait`: a state name (as listed by the ps commands) or its number.
+ProcessState parse_state(const std::string& text) {
+    std::string s = text;
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (s == "waiting" || s == "0") return ProcessState::Waiting;
+    if (s == "running" || s == "1") return ProcessState::Running;
+    if (s == "successful" || s == "success" || s == "2") return ProcessState::Success;
+    if (s == "failed" || s == "3") return ProcessState::Failed;
+    if (s == "cancelled" || s == "canceled" || s == "4") return ProcessState::Cancelled;
+    throw CliError(
+        "Invalid --state " + text + ", select waiting, running, successful, failed or cancelled",
+        kExitUsage);
+}
+
+bool finished(ProcessState s) {
+    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
+}
+
+// Blocks (WebSocket subscription) until the process is in `state`; exit 0 then. A process that
+// has already ended in another state, or the timeout, is an error (exit 255).
+void wait_for(const Context& ctx, const std::string& id, const std::string& state_name,
+              int timeout) {
+    const ProcessState state = parse_state(state_name);
+    if (timeout < 1) throw CliError("--timeout must be at least 1 second", kExitUsage);
+    const std::string key = ctx.need_prvkey();
+    auto c = ctx.client();
+    auto p = c.get_process(id, key);
+    if (!p) throw CliError("Process not found: " + id + ": " + p.error().message);
+    auto ended_elsewhere = [&](const Process& q) {
+        return q.state != state && finished(q.state);  // ended states are final
+    };
+    if (ended_elsewhere(*p))
+        throw CliError("Process " + id + " ended " + state_text(p->state) + ", it will never be " +
+                       state_text(state));
+    Process got = *p;
+    if (p->state != state) {
+        const std::string colony = !p->spec.conditions.colonyname.empty()
+                                       ? p->spec.conditions.colonyname
+                                       : ctx.need_colony();
+        // Subscribe in slices of at most 5 s and look at the process between them: a process that
+        // ended in another state (e.g. failed by a workflow cascade) never sends the awaited event.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
+        for (;;) {
+            auto left = std::chrono::duration_cast<std::chrono::seconds>(
+                            deadline - std::chrono::steady_clock::now())
+                            .count();
+            if (left < 1) left = 1;
+            const int slice = static_cast<int>(std::min<int64_t>(left, 5));
+            auto r = client::wait_for_process(ctx.client_options(), colony, id, state, slice, key);
+            if (r) {
+                got = *r;
+                break;
+            }
+            if (r.error().status != 408) fail(r.error());
+            auto now = ctx.client().get_process(id, key);  // fresh: the old one sat idle
+            if (now && now->state == state) {
+                got = *now;
+                break;
+            }
+            if (now && ended_elsewhere(*now))
+                throw CliError("Process " + id + " ended " + state_text(now->state) +
+                               ", it will never be " + state_text(state));
+            if (std::chrono::steady_clock::now() >= deadline)
+                throw CliError("Timeout: process " + id + " did not become " + state_text(state) +
+                               " within " + std::to_string(timeout) + " s");
+        }
+    }
+    if (ctx.json) {
+        print_json(to_json(got));
+        return;
+    }
+    log_info(std::string("Process is ") + state_text(state), {{"ProcessId", id}});
+}
+
 }  // namespace
 
 void add_process_commands(CLI::App& app, Ctx ctx) {
@@ -299,6 +376,16 @@ void add_process_commands(CLI::App& app, Ctx ctx) {
     removeall->add_flag("--failed", raf->failed, "only failed processes");
     removeall->add_flag("--cancelled", raf->cancelled, "only cancelled processes");
     removeall->callback([ctx, raf] { remove_all(*ctx, *raf); });
+
+    auto* wait_cmd = process->add_subcommand("wait", "Wait until a process reaches a state");
+    auto wid = std::make_shared<std::string>();
+    auto wstate = std::make_shared<std::string>("successful");
+    auto wtimeout = std::make_shared<int>(60);
+    wait_cmd->add_option("-p,--processid", *wid, "process id")->required();
+    wait_cmd->add_option("--state", *wstate, "waiting, running, successful, failed or cancelled")
+        ->capture_default_str();
+    wait_cmd->add_option("--timeout", *wtimeout, "seconds to wait")->capture_default_str();
+    wait_cmd->callback([ctx, wid, wstate, wtimeout] { wait_for(*ctx, *wid, *wstate, *wtimeout); });
 
     auto* assign_cmd = process->add_subcommand("assign", "Take one process as this executor");
     auto timeout = std::make_shared<int>(100);

@@ -1,0 +1,291 @@
+// `colonies workflow ...` (cli.md 3.13): submit a workflow (a JSON array of function specs whose
+// conditions.dependencies name other specs' nodename), list graphs per state, show one graph with
+// its processes, cancel, remove and remove all. Graph messages without an SDK method
+// (getprocessgraphsmsg, cancel/remove) go through Client::call.
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/spec_file.hpp"
+#include "core/json.hpp"
+
+namespace colonies::cli {
+namespace {
+
+const char* state_text(ProcessState s) {
+    switch (s) {
+        case ProcessState::Waiting:
+            return "Waiting";
+        case ProcessState::Running:
+            return "Running";
+        case ProcessState::Success:
+            return "Successful";
+        case ProcessState::Failed:
+            return "Failed";
+        case ProcessState::Cancelled:
+            return "Cancelled";
+    }
+    return "Unknown";
+}
+
+Colour state_colour(ProcessState s) {
+    switch (s) {
+        case ProcessState::Success:
+            return Colour::Green;
+        case ProcessState::Failed:
+            return Colour::Red;
+        case ProcessState::Running:
+            return Colour::Blue;
+        case ProcessState::Waiting:
+            return Colour::Yellow;
+        default:
+            return Colour::Gray;
+    }
+}
+
+bool finished(ProcessState s) {
+    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
+    return s;
+}
+
+std::string join(const boost::json::array& a) {
+    std::string s;
+    for (const auto& v : a) s += (s.empty() ? "" : " ") + value_text(v);
+    return s;
+}
+
+// The --spec file: a JSON array of FunctionSpecs (an object is a function spec: error with hint).
+WorkflowSpec read_workflow_spec(const std::string& path, const std::string& colony) {
+    auto v = read_json_file(path);
+    if (v.is_object()) {
+        if (function_spec_from_json(v))
+            throw CliError(
+                "It looks like you are trying to submit a function spec, try to use colonies "
+                "function submit --spec instead");
+        throw CliError(path + ": a workflow must be a JSON array of function specs");
+    }
+    if (!v.is_array()) throw CliError(path + ": a workflow must be a JSON array of function specs");
+    WorkflowSpec wf;
+    wf.colonyname = colony;
+    size_t i = 0;
+    for (const auto& item : v.get_array()) {
+        if (!item.is_object())
+            throw CliError(path + ": function spec " + std::to_string(i) + " is not an object");
+        auto spec = function_spec_from_json(item);
+        if (!spec)
+            throw CliError(path + ": invalid function spec " + std::to_string(i) + ": " +
+                           spec.error().message);
+        if (spec->conditions.colonyname.empty()) spec->conditions.colonyname = colony;
+        wf.functionspecs.push_back(std::move(spec).value());
+        ++i;
+    }
+    if (wf.functionspecs.empty()) throw CliError(path + ": the workflow has no function specs");
+    return wf;
+}
+
+void submit(const Context& ctx, const std::string& path, bool wait) {
+    const std::string colony = ctx.need_colony();
+    WorkflowSpec wf = read_workflow_spec(path, colony);
+    const std::string key = ctx.need_prvkey();
+    auto c = ctx.client();
+    auto g = check(c.submit_workflow(wf, key));
+    if (ctx.json && !wait) {
+        print_json(to_json(g));
+        return;
+    }
+    log_info("Workflow submitted", {{"ColonyName", colony}, {"WorkflowID", g.processgraphid}});
+    if (!wait) return;
+    while (!finished(g.state)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        g = check(c.get_process_graph(g.processgraphid, key));
+    }
+    if (ctx.json) print_json(to_json(g));
+    if (g.state != ProcessState::Success)
+        throw CliError(std::string("Workflow ") +
+                       (g.state == ProcessState::Failed ? "failed" : "cancelled") + ": " +
+                       g.processgraphid);
+    log_info("Workflow finished successfully", {{"WorkflowID", g.processgraphid}});
+}
+
+void list(const Context& ctx, ProcessState state, int count) {
+    const std::string colony = ctx.need_colony(), key = ctx.need_prvkey();
+    auto c = ctx.client();
+    auto reply = check(c.call(
+        "getprocessgraphsmsg",
+        {{"colonyname", colony}, {"count", count}, {"state", static_cast<int>(state)}}, key));
+    std::vector<ProcessGraph> graphs;
+    if (reply.is_array()) {
+        for (const auto& item : reply.get_array()) {
+            auto g = process_graph_from_json(item);
+            if (!g) throw CliError("invalid reply from server: " + g.error().message);
+            graphs.push_back(std::move(g).value());
+        }
+    } else if (!reply.is_null()) {
+        throw CliError("invalid reply from server: expected an array");
+    }
+    if (ctx.json) {
+        print_json(to_json(graphs), false);
+        return;
+    }
+    if (graphs.empty()) {
+        std::string word = state_text(state);
+        for (auto& ch : word) ch = static_cast<char>(std::tolower(ch));
+        log_warn("No " + word + " workflows found", {{"ColonyName", colony}});
+        return;
+    }
+    auto when = [state](const ProcessGraph& g) {
+        return state == ProcessState::Waiting   ? g.submissiontime
+               : state == ProcessState::Running ? g.starttime
+                                                : g.endtime;
+    };
+    std::stable_sort(
+        graphs.begin(), graphs.end(),
+        [&](const ProcessGraph& a, const ProcessGraph& b) { return when(b) < when(a); });
+    const char* time_title = state == ProcessState::Waiting   ? "SubmissionTime"
+                             : state == ProcessState::Running ? "StartTime"
+                                                              : "EndTime";
+    Table t({"WorkflowId", time_title, "Initiator"});
+    for (const auto& g : graphs)
+        t.add_row({g.processgraphid, table_time(when(g)), g.initiatorname});
+    t.print();
+}
+
+void get(const Context& ctx, const std::string& id) {
+    const std::string key = ctx.need_prvkey();
+    auto c = ctx.client();
+    auto g = c.get_process_graph(id, key);
+    if (!g) {
+        if (g.error().status == 0) fail(g.error());
+        throw CliError("Workflow not found: " + id + ": " + g.error().message);
+    }
+    if (ctx.json) {
+        print_json(to_json(*g));
+        return;
+    }
+    const bool col = stdout_colour();
+    KeyValueTable t("Workflow");
+    t.add("WorkflowId", g->processgraphid);
+    t.add("InitiatorId", g->initiatorid);
+    t.add("InitiatorName", g->initiatorname);
+    t.add("State", paint(state_text(g->state), state_colour(g->state), col));
+    t.add("SubmissionTime", table_time(g->submissiontime));
+    t.add("StartTime", table_time(g->starttime));
+    t.add("EndTime", table_time(g->endtime));
+    t.print();
+
+    std::cout << "\nProcesses:\n";
+    Table pt({"NodeName", "ProcessId", "ExecutorType", "FuncName", "Args", "State",
+              "WaitingForParents", "Dependencies"});
+    for (const auto& pid : g->processids) {
+        auto p = c.get_process(pid, key);
+        if (!p) {
+            pt.add_row({"?", pid, "", "", "", p.error().message, "", ""});
+            continue;
+        }
+        const auto& deps = p->spec.conditions.dependencies;
+        pt.add_row({p->spec.nodename, p->processid, p->spec.conditions.executortype,
+                    p->spec.funcname, truncate(join(p->spec.args), 20), state_text(p->state),
+                    p->waitforparents ? "true" : "false", deps.empty() ? "None" : join(deps)},
+                   {Colour::None, Colour::None, Colour::None, Colour::None, Colour::None,
+                    state_colour(p->state), Colour::None, Colour::None});
+    }
+    pt.print();
+}
+
+struct RemoveAllFlags {
+    bool waiting = false, successful = false, failed = false, cancelled = false;
+};
+
+void remove_all(const Context& ctx, const RemoveAllFlags& f) {
+    if (f.waiting + f.successful + f.failed + f.cancelled > 1)
+        throw CliError("Invalid flags, select --waiting, --successful, --failed or --cancelled",
+                       kExitUsage);
+    int state = f.waiting ? 0 : f.successful ? 2 : f.failed ? 3 : f.cancelled ? 4 : -1;
+    const char* what = f.waiting      ? "waiting"
+                       : f.successful ? "successful"
+                       : f.failed     ? "failed"
+                       : f.cancelled  ? "cancelled"
+                                      : "all";
+    const std::string colony = ctx.need_colony(), key = ctx.need_colony_prvkey();
+    if (!confirm(std::string("WARNING!!! Are you sure you want to remove ") + what +
+                 " workflows in colony " + colony +
+                 ". This operation cannot be undone! (YES,no): "))
+        return;
+    auto c = ctx.client();
+    check(c.call("removeallprocessgraphsmsg", {{"colonyname", colony}, {"state", state}}, key));
+    log_info(std::string("Removing all ") + what + " workflows in colony " + colony);
+}
+
+}  // namespace
+
+void add_workflow_commands(CLI::App& app, Ctx ctx) {
+    auto* wf = app.add_subcommand("workflow", "Submit, list, inspect and manage workflows");
+    wf->require_subcommand(1);
+
+    auto* submit_cmd = wf->add_subcommand("submit", "Submit a workflow (JSON array of specs)");
+    auto spec = std::make_shared<std::string>();
+    auto wait = std::make_shared<bool>(false);
+    submit_cmd->add_option("--spec", *spec, "workflow file: a JSON array of function specs")
+        ->required();
+    submit_cmd->add_flag("--wait", *wait, "wait until the workflow has finished");
+    submit_cmd->callback([ctx, spec, wait] { submit(*ctx, *spec, *wait); });
+
+    struct Listing {
+        const char* name;
+        const char* help;
+        ProcessState state;
+    };
+    for (const Listing& l : {Listing{"psw", "List waiting workflows", ProcessState::Waiting},
+                             Listing{"ps", "List running workflows", ProcessState::Running},
+                             Listing{"pss", "List successful workflows", ProcessState::Success},
+                             Listing{"psf", "List failed workflows", ProcessState::Failed},
+                             Listing{"psc", "List cancelled workflows", ProcessState::Cancelled}}) {
+        auto* cmd = wf->add_subcommand(l.name, l.help);
+        auto count = std::make_shared<int>(20);
+        cmd->add_option("--count", *count, "how many (max 100)")->capture_default_str();
+        ProcessState state = l.state;
+        cmd->callback([ctx, state, count] { list(*ctx, state, *count); });
+    }
+
+    auto* get_cmd = wf->add_subcommand("get", "Show one workflow and its processes");
+    auto gid = std::make_shared<std::string>();
+    get_cmd->add_option("--workflowid", *gid, "workflow (process graph) id")->required();
+    get_cmd->callback([ctx, gid] { get(*ctx, *gid); });
+
+    auto* cancel = wf->add_subcommand("cancel", "Cancel a waiting or running workflow");
+    auto cid = std::make_shared<std::string>();
+    cancel->add_option("--workflowid", *cid, "workflow id")->required();
+    cancel->callback([ctx, cid] {
+        auto c = ctx->client();
+        check(c.call("cancelprocessgraphmsg", {{"processgraphid", *cid}}, ctx->need_prvkey()));
+        log_info("Workflow cancelled", {{"WorkflowID", *cid}});
+    });
+
+    auto* remove = wf->add_subcommand("remove", "Remove a workflow and its processes");
+    auto rid = std::make_shared<std::string>();
+    remove->add_option("--workflowid", *rid, "workflow id")->required();
+    remove->callback([ctx, rid] {
+        auto c = ctx->client();
+        check(c.call("removeprocessgraphmsg", {{"processgraphid", *rid}, {"all", false}},
+                     ctx->need_prvkey()));
+        log_info("Workflow removed", {{"WorkflowID", *rid}});
+    });
+
+    auto* removeall = wf->add_subcommand("removeall", "Remove workflows (colony owner key)");
+    auto raf = std::make_shared<RemoveAllFlags>();
+    removeall->add_flag("--waiting", raf->waiting, "only waiting workflows");
+    removeall->add_flag("--successful", raf->successful, "only successful workflows");
+    removeall->add_flag("--failed", raf->failed, "only failed workflows");
+    removeall->add_flag("--cancelled", raf->cancelled, "only cancelled workflows");
+    removeall->callback([ctx, raf] { remove_all(*ctx, *raf); });
+}
+
+}  // namespace colonies::cli
