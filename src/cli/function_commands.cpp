@@ -20,10 +20,6 @@ struct WaitFlags {
     std::string label;
 };
 
-bool finished(ProcessState s) {
-    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
-}
-
 std::string joined(const boost::json::array& a) {
     std::string s;
     for (const auto& v : a) s += (s.empty() ? "" : " ") + value_text(v);
@@ -60,7 +56,7 @@ void submit_and_watch(const Context& ctx, FunctionSpec spec, const WaitFlags& f)
     }
     log_info("Process submitted", {{"ProcessId", p.processid}});
     if (f.wait) {
-        while (!finished(p.state)) {
+        while (!is_final(p.state)) {
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
             p = check(c.get_process(p.processid, key));
         }

@@ -11,10 +11,6 @@
 namespace colonies::cli {
 namespace {
 
-bool finished(ProcessState s) {
-    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
-}
-
 // Fetches and prints everything newer than `since`; returns how many entries came.
 size_t drain(client::Client& c, client::Client::LogQuery& q, const std::string& key) {
     size_t total = 0;
@@ -81,7 +77,7 @@ ProcessState follow_process(client::Client& c, const std::string& colony,
         if (drain(c, q, prvkey) > 0) continue;
         std::this_thread::sleep_for(idle);
         auto p = check(c.get_process(processid, prvkey));
-        if (finished(p.state)) {
+        if (is_final(p.state)) {
             drain(c, q, prvkey);  // what was logged between the last poll and the end
             return p.state;
         }

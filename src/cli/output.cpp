@@ -351,4 +351,35 @@ std::string truncate(const std::string& s, size_t max) {
     return out + "...";
 }
 
+const char* state_text(ProcessState s) {
+    switch (s) {
+        case ProcessState::Waiting:
+            return "Waiting";
+        case ProcessState::Running:
+            return "Running";
+        case ProcessState::Success:
+            return "Successful";
+        case ProcessState::Failed:
+            return "Failed";
+        case ProcessState::Cancelled:
+            return "Cancelled";
+    }
+    return "Unknown";
+}
+
+Colour state_colour(ProcessState s) {
+    switch (s) {
+        case ProcessState::Success:
+            return Colour::Green;
+        case ProcessState::Failed:
+            return Colour::Red;
+        case ProcessState::Running:
+            return Colour::Blue;
+        case ProcessState::Waiting:
+            return Colour::Yellow;
+        default:
+            return Colour::Gray;
+    }
+}
+
 }  // namespace colonies::cli

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "core/types.hpp"
 
 namespace colonies::cli {
 
@@ -17,6 +18,10 @@ enum class Colour { None, Red, Green, Yellow, Blue, Cyan, Gray, Bold };
 bool stdout_colour();  // stdout is a colour-capable terminal
 bool stderr_colour();
 std::string paint(const std::string& text, Colour c, bool enabled);
+
+// How process (and workflow) states read and look in tables.
+const char* state_text(ProcessState s);
+Colour state_colour(ProcessState s);
 
 // An aligned table. Header-less tables with two columns are key-value tables (cli.md 6.3).
 class Table {

@@ -14,37 +14,6 @@
 namespace colonies::cli {
 namespace {
 
-const char* state_text(ProcessState s) {
-    switch (s) {
-        case ProcessState::Waiting:
-            return "Waiting";
-        case ProcessState::Running:
-            return "Running";
-        case ProcessState::Success:
-            return "Successful";
-        case ProcessState::Failed:
-            return "Failed";
-        case ProcessState::Cancelled:
-            return "Cancelled";
-    }
-    return "Unknown";
-}
-
-Colour state_colour(ProcessState s) {
-    switch (s) {
-        case ProcessState::Success:
-            return Colour::Green;
-        case ProcessState::Failed:
-            return Colour::Red;
-        case ProcessState::Running:
-            return Colour::Blue;
-        case ProcessState::Waiting:
-            return Colour::Yellow;
-        default:
-            return Colour::Gray;
-    }
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep = " ") {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
@@ -257,10 +226,6 @@ ProcessState parse_state(const std::string& text) {
         kExitUsage);
 }
 
-bool finished(ProcessState s) {
-    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
-}
-
 // Blocks (WebSocket subscription) until the process is in `state`; exit 0 then. A process that
 // has already ended in another state, or the timeout, is an error (exit 255).
 void wait_for(const Context& ctx, const std::string& id, const std::string& state_name,
@@ -272,7 +237,7 @@ void wait_for(const Context& ctx, const std::string& id, const std::string& stat
     auto p = c.get_process(id, key);
     if (!p) throw CliError("Process not found: " + id + ": " + p.error().message);
     auto ended_elsewhere = [&](const Process& q) {
-        return q.state != state && finished(q.state);  // ended states are final
+        return q.state != state && is_final(q.state);  // ended states are final
     };
     if (ended_elsewhere(*p))
         throw CliError("Process " + id + " ended " + state_text(p->state) + ", it will never be " +

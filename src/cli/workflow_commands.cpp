@@ -15,41 +15,6 @@
 namespace colonies::cli {
 namespace {
 
-const char* state_text(ProcessState s) {
-    switch (s) {
-        case ProcessState::Waiting:
-            return "Waiting";
-        case ProcessState::Running:
-            return "Running";
-        case ProcessState::Success:
-            return "Successful";
-        case ProcessState::Failed:
-            return "Failed";
-        case ProcessState::Cancelled:
-            return "Cancelled";
-    }
-    return "Unknown";
-}
-
-Colour state_colour(ProcessState s) {
-    switch (s) {
-        case ProcessState::Success:
-            return Colour::Green;
-        case ProcessState::Failed:
-            return Colour::Red;
-        case ProcessState::Running:
-            return Colour::Blue;
-        case ProcessState::Waiting:
-            return Colour::Yellow;
-        default:
-            return Colour::Gray;
-    }
-}
-
-bool finished(ProcessState s) {
-    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
-}
-
 std::string join(const std::vector<std::string>& v) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : " ") + x;
@@ -103,7 +68,7 @@ void submit(const Context& ctx, const std::string& path, bool wait) {
     }
     log_info("Workflow submitted", {{"ColonyName", colony}, {"WorkflowID", g.processgraphid}});
     if (!wait) return;
-    while (!finished(g.state)) {
+    while (!is_final(g.state)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
         g = check(c.get_process_graph(g.processgraphid, key));
     }

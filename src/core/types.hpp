@@ -13,6 +13,10 @@
 namespace colonies {
 
 enum class ProcessState : int { Waiting = 0, Running = 1, Success = 2, Failed = 3, Cancelled = 4 };
+// SUCCESS, FAILED and CANCELLED: nothing but a workflow cascade leaves them (protocol.md 6.1).
+inline bool is_final(ProcessState s) {
+    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
+}
 enum class ExecutorState : int { Pending = 0, Approved = 1, Rejected = 2, Unregistered = 3 };
 enum class AttributeType : int { In = 0, Out = 1, Err = 2, Env = 3 };
 
@@ -70,11 +74,11 @@ struct Executor {
     bool requirefuncreg = false;
     Time commissiontime;
     Time lastheardfromtime;
-    std::string locationname;            // omit when empty
-    boost::json::object capabilities;    // {"hardware": [...]|null, "software": [...]|null}
-    boost::json::object allocations;     // {"projects": {...}|null}
-    std::string blueprintid;             // omit when empty
-    int64_t blueprintgen = 0;            // omit when 0
+    std::string locationname;          // omit when empty
+    boost::json::object capabilities;  // {"hardware": [...]|null, "software": [...]|null}
+    boost::json::object allocations;   // {"projects": {...}|null}
+    std::string blueprintid;           // omit when empty
+    int64_t blueprintgen = 0;          // omit when 0
 };
 
 struct Conditions {

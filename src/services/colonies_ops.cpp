@@ -6,6 +6,26 @@
 
 namespace colonies::services {
 
+namespace {
+
+// Process and workflow counts per state of one colony ("" = every colony).
+void add_state_counts(store::StoreTx& tx, const std::string& colony, Statistics& st) {
+    auto c = tx.count_processes(colony);
+    st.waitingprocesses = c.waiting;
+    st.runningprocesses = c.running;
+    st.successfulprocesses = c.success;
+    st.failedprocesses = c.failed;
+    st.cancelledprocesses = c.cancelled;
+    auto g = tx.count_graphs(colony);
+    st.waitingworkflows = g.waiting;
+    st.runningworkflows = g.running;
+    st.successfulworkflows = g.success;
+    st.failedworkflows = g.failed;
+    st.cancelledworkflows = g.cancelled;
+}
+
+}  // namespace
+
 void init_server_id(store::StoreTx& tx, const std::string& serverid) {
     tx.set_server_id(serverid);
 }
@@ -16,18 +36,7 @@ OpResult op_get_statistics(OpContext& ctx, const boost::json::object&) {
     st.colonies = static_cast<int64_t>(ctx.tx.colonies().size());
     st.executors = ctx.tx.count_executors("", std::nullopt) -
                    ctx.tx.count_executors("", ExecutorState::Unregistered);
-    auto c = ctx.tx.count_processes("");
-    st.waitingprocesses = c.waiting;
-    st.runningprocesses = c.running;
-    st.successfulprocesses = c.success;
-    st.failedprocesses = c.failed;
-    st.cancelledprocesses = c.cancelled;
-    auto g = ctx.tx.count_graphs("");
-    st.waitingworkflows = g.waiting;
-    st.runningworkflows = g.running;
-    st.successfulworkflows = g.success;
-    st.failedworkflows = g.failed;
-    st.cancelledworkflows = g.cancelled;
+    add_state_counts(ctx.tx, "", st);
     return to_json(st);
 }
 
@@ -81,18 +90,7 @@ OpResult op_get_colony_stats(OpContext& ctx, const boost::json::object& msg) {
     st.executors = ctx.tx.count_executors(name, std::nullopt);
     st.activeexecutors = ctx.tx.count_executors(name, ExecutorState::Approved);
     st.unregisteredexecutors = ctx.tx.count_executors(name, ExecutorState::Unregistered);
-    auto c = ctx.tx.count_processes(name);
-    st.waitingprocesses = c.waiting;
-    st.runningprocesses = c.running;
-    st.successfulprocesses = c.success;
-    st.failedprocesses = c.failed;
-    st.cancelledprocesses = c.cancelled;
-    auto g = ctx.tx.count_graphs(name);
-    st.waitingworkflows = g.waiting;
-    st.runningworkflows = g.running;
-    st.successfulworkflows = g.success;
-    st.failedworkflows = g.failed;
-    st.cancelledworkflows = g.cancelled;
+    add_state_counts(ctx.tx, name, st);
     return to_json(st);
 }
 

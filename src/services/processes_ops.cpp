@@ -10,12 +10,8 @@ namespace {
 
 constexpr int kMaxListCount = 100;
 
-SpecRequirements requirements_of(const FunctionSpec& spec) {
-    return requirements_of_spec(spec);
-}
-
 void save(OpContext& ctx, const Process& p) {
-    ctx.tx.save_process(p, requirements_of(p.spec));
+    ctx.tx.save_process(p, requirements_of_spec(p.spec));
 }
 
 std::string initiator_name(OpContext& ctx, const std::string& colony) {
@@ -64,7 +60,7 @@ void requeue(OpContext& ctx, Process& p) {
     if (p.spec.maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(p.spec.maxwaittime);
     p.execdeadline = Time::zero();
     save(ctx, p);
-    if (!p.waitforparents) ctx.fx.ready.push_back(ready_of(p, requirements_of(p.spec)));
+    if (!p.waitforparents) ctx.fx.ready.push_back(ready_of(p, requirements_of_spec(p.spec)));
     ctx.fx.events.push_back(p);
     resolve_graph(ctx, p);
 }

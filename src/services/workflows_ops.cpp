@@ -14,10 +14,6 @@ namespace {
 
 constexpr int kMaxGraphCount = 100;
 
-bool finished(ProcessState s) {
-    return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;
-}
-
 ProcessState graph_state_of(const std::vector<Process>& ps) {
     bool any_cancelled = false, all_success = !ps.empty(), any_progress = false;
     for (const auto& p : ps) {
@@ -35,7 +31,7 @@ void store_graph_state(OpContext& ctx, ProcessGraph& g, ProcessState s) {
     if (g.state == s) return;
     if (g.state == ProcessState::Waiting && s != ProcessState::Waiting && g.starttime.is_zero())
         g.starttime = ctx.now;
-    if (finished(s)) g.endtime = ctx.now;
+    if (is_final(s)) g.endtime = ctx.now;
     g.state = s;
     ctx.tx.save_graph(g);
 }
@@ -375,7 +371,7 @@ OpResult op_cancel_graph(OpContext& ctx, const boost::json::object& msg) {
     if (!id) return id.error();
     auto g = visible_graph(ctx, *id, internal_error("Failed to cancel processgraph, graph is nil"));
     if (!g) return g.error();
-    if (finished(g->state))
+    if (is_final(g->state))
         return bad_request("Failed to cancel processgraph, the processgraph has already finished");
     for (auto& p : ctx.tx.processes_of_graph(*id)) {
         if (p.state != ProcessState::Waiting && p.state != ProcessState::Running) continue;
