@@ -59,6 +59,40 @@ std::string usage_message(const CLI::App& app, const CLI::ParseError& e) {
 
 }  // namespace
 
+void add_removeall_command(CLI::App& group, Ctx ctx, const std::string& noun, RemoveAll remove) {
+    struct Flags {
+        bool waiting = false, successful = false, failed = false, cancelled = false;
+    };
+    auto* cmd = group.add_subcommand("removeall", "Remove " + noun + " (colony owner key)");
+    auto f = std::make_shared<Flags>();
+    cmd->add_flag("--waiting", f->waiting, "only waiting " + noun);
+    cmd->add_flag("--successful", f->successful, "only successful " + noun);
+    cmd->add_flag("--failed", f->failed, "only failed " + noun);
+    cmd->add_flag("--cancelled", f->cancelled, "only cancelled " + noun);
+    cmd->callback([ctx, f, noun, remove] {
+        if (f->waiting + f->successful + f->failed + f->cancelled > 1)
+            throw CliError("Invalid flags, select --waiting, --successful, --failed or --cancelled",
+                           kExitUsage);
+        const int state = f->waiting      ? 0
+                          : f->successful ? 2
+                          : f->failed     ? 3
+                          : f->cancelled  ? 4
+                                          : -1;
+        const std::string what = f->waiting      ? "waiting"
+                                 : f->successful ? "successful"
+                                 : f->failed     ? "failed"
+                                 : f->cancelled  ? "cancelled"
+                                                 : "all";
+        const std::string colony = ctx->need_colony(), key = ctx->need_colony_prvkey();
+        if (!confirm("WARNING!!! Are you sure you want to remove " + what + " " + noun +
+                     " in colony " + colony + ". This operation cannot be undone! (YES,no): "))
+            return;
+        auto c = ctx->client();
+        remove(c, colony, state, key);
+        log_info("Removing all " + what + " " + noun + " in colony " + colony);
+    });
+}
+
 bool confirm(const std::string& prompt, const std::string& expected) {
     std::cout << prompt << std::flush;
     std::string line;

@@ -3,7 +3,9 @@
 // to fail. One source file per group.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "cli/context.hpp"
 
@@ -29,6 +31,13 @@ void add_executor_os_command(CLI::App& executor, Ctx ctx);
 // Reads one line from stdin after `prompt` and returns true only for exactly `expected`
 // (cli.md 6.5). Prints "Aborting ..." otherwise.
 bool confirm(const std::string& prompt, const std::string& expected = "YES");
+
+// `<group> removeall` for processes and workflows (cli.md 3.12, 3.13): --waiting,
+// --successful, --failed or --cancelled (none: every state), a YES confirmation, then
+// `remove(client, colony, state, colony key)`. `noun` is "processes" or "workflows".
+using RemoveAll = std::function<void(client::Client&, const std::string& colony, int state,
+                                     const std::string& colony_prvkey)>;
+void add_removeall_command(CLI::App& group, Ctx ctx, const std::string& noun, RemoveAll remove);
 
 // Runs the whole command line; returns the exit status (cli.md 6.4).
 int run(int argc, char** argv);

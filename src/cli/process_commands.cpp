@@ -173,30 +173,6 @@ void get(const Context& ctx, const std::string& id, bool out) {
     }
 }
 
-struct RemoveAllFlags {
-    bool waiting = false, successful = false, failed = false, cancelled = false;
-};
-
-void remove_all(const Context& ctx, const RemoveAllFlags& f) {
-    if (f.waiting + f.successful + f.failed + f.cancelled > 1)
-        throw CliError("Invalid flags, select --waiting, --successful, --failed or --cancelled",
-                       kExitUsage);
-    int state = f.waiting ? 0 : f.successful ? 2 : f.failed ? 3 : f.cancelled ? 4 : -1;
-    const char* what = f.waiting      ? "waiting"
-                       : f.successful ? "successful"
-                       : f.failed     ? "failed"
-                       : f.cancelled  ? "cancelled"
-                                      : "all";
-    const std::string colony = ctx.need_colony(), key = ctx.need_colony_prvkey();
-    if (!confirm(std::string("WARNING!!! Are you sure you want to remove ") + what +
-                 " processes in colony " + colony +
-                 ". This operation cannot be undone! (YES,no): "))
-        return;
-    auto c = ctx.client();
-    check(c.remove_all_processes(colony, state, key));
-    log_info(std::string("Removing all ") + what + " processes in colony " + colony);
-}
-
 void assign(const Context& ctx, int timeout) {
     auto c = ctx.client();
     auto p = c.assign(ctx.need_colony(), timeout, ctx.need_prvkey());
@@ -334,13 +310,11 @@ void add_process_commands(CLI::App& app, Ctx ctx) {
         log_info("Process removed", {{"ProcessId", *rid}});
     });
 
-    auto* removeall = process->add_subcommand("removeall", "Remove processes (colony owner key)");
-    auto raf = std::make_shared<RemoveAllFlags>();
-    removeall->add_flag("--waiting", raf->waiting, "only waiting processes");
-    removeall->add_flag("--successful", raf->successful, "only successful processes");
-    removeall->add_flag("--failed", raf->failed, "only failed processes");
-    removeall->add_flag("--cancelled", raf->cancelled, "only cancelled processes");
-    removeall->callback([ctx, raf] { remove_all(*ctx, *raf); });
+    add_removeall_command(
+        *process, ctx, "processes",
+        [](client::Client& c, const std::string& colony, int state, const std::string& key) {
+            check(c.remove_all_processes(colony, state, key));
+        });
 
     auto* wait_cmd = process->add_subcommand("wait", "Wait until a process reaches a state");
     auto wid = std::make_shared<std::string>();

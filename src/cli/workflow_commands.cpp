@@ -165,30 +165,6 @@ void get(const Context& ctx, const std::string& id) {
     pt.print();
 }
 
-struct RemoveAllFlags {
-    bool waiting = false, successful = false, failed = false, cancelled = false;
-};
-
-void remove_all(const Context& ctx, const RemoveAllFlags& f) {
-    if (f.waiting + f.successful + f.failed + f.cancelled > 1)
-        throw CliError("Invalid flags, select --waiting, --successful, --failed or --cancelled",
-                       kExitUsage);
-    int state = f.waiting ? 0 : f.successful ? 2 : f.failed ? 3 : f.cancelled ? 4 : -1;
-    const char* what = f.waiting      ? "waiting"
-                       : f.successful ? "successful"
-                       : f.failed     ? "failed"
-                       : f.cancelled  ? "cancelled"
-                                      : "all";
-    const std::string colony = ctx.need_colony(), key = ctx.need_colony_prvkey();
-    if (!confirm(std::string("WARNING!!! Are you sure you want to remove ") + what +
-                 " workflows in colony " + colony +
-                 ". This operation cannot be undone! (YES,no): "))
-        return;
-    auto c = ctx.client();
-    check(c.call("removeallprocessgraphsmsg", {{"colonyname", colony}, {"state", state}}, key));
-    log_info(std::string("Removing all ") + what + " workflows in colony " + colony);
-}
-
 }  // namespace
 
 void add_workflow_commands(CLI::App& app, Ctx ctx) {
@@ -244,13 +220,12 @@ void add_workflow_commands(CLI::App& app, Ctx ctx) {
         log_info("Workflow removed", {{"WorkflowID", *rid}});
     });
 
-    auto* removeall = wf->add_subcommand("removeall", "Remove workflows (colony owner key)");
-    auto raf = std::make_shared<RemoveAllFlags>();
-    removeall->add_flag("--waiting", raf->waiting, "only waiting workflows");
-    removeall->add_flag("--successful", raf->successful, "only successful workflows");
-    removeall->add_flag("--failed", raf->failed, "only failed workflows");
-    removeall->add_flag("--cancelled", raf->cancelled, "only cancelled workflows");
-    removeall->callback([ctx, raf] { remove_all(*ctx, *raf); });
+    add_removeall_command(
+        *wf, ctx, "workflows",
+        [](client::Client& c, const std::string& colony, int state, const std::string& key) {
+            check(c.call("removeallprocessgraphsmsg", {{"colonyname", colony}, {"state", state}},
+                         key));
+        });
 }
 
 }  // namespace colonies::cli

@@ -24,7 +24,7 @@ struct Options {
 };
 
 class Client {
-public:
+  public:
     explicit Client(Options opts);
     ~Client();
     Client(Client&&) noexcept;
@@ -126,7 +126,7 @@ public:
     };
     Result<std::vector<Log>> get_logs(const LogQuery& q, const std::string& prvkey);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -19,7 +19,7 @@ namespace colonies {
 // Field-by-field reader over one JSON object with Go decoding rules. The first type error is
 // remembered; later reads return zero values. Callers check ok() once at the end.
 class JsonFields {
-public:
+  public:
     explicit JsonFields(const boost::json::object& o) : obj_(&o) {}
     std::string str(std::string_view key);
     int64_t integer(std::string_view key);
@@ -37,7 +37,7 @@ public:
     // Records an error found by the caller (e.g. in a nested object); the first error wins.
     void set_error(std::string message);
 
-private:
+  private:
     void fail(std::string_view key, const char* what);
     const boost::json::value* find(std::string_view key) const;
     const boost::json::object* obj_;
