@@ -27,6 +27,7 @@ constexpr std::array kOperations{
     OpInfo{"removeexecutormsg", "Failed to remove executor", op_remove_executor},
     OpInfo{"addfunctionmsg", "Failed to add function", op_add_function},
     OpInfo{"getfunctionsmsg", "Failed to get functions", op_get_functions},
+    OpInfo{"removefunctionmsg", "Failed to remove function", op_remove_function},
     OpInfo{"submitfuncspecmsg", "Failed to submit process", op_submit},
     OpInfo{"assignprocessmsg", "Failed to assign process", nullptr},
     OpInfo{"getprocessmsg", "Failed to get process", op_get_process},

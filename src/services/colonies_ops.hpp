@@ -25,6 +25,9 @@ OpResult op_reject_executor(OpContext&, const boost::json::object&);
 OpResult op_remove_executor(OpContext&, const boost::json::object&);
 OpResult op_add_function(OpContext&, const boost::json::object&);
 OpResult op_get_functions(OpContext&, const boost::json::object&);
+OpResult op_remove_function(OpContext&, const boost::json::object&);
+// Function statistics after a successful close (features.md 7.3).
+void record_function_run(OpContext& ctx, const Process& p);
 
 OpResult op_submit(OpContext&, const boost::json::object&);
 OpResult op_get_process(OpContext&, const boost::json::object&);

@@ -1,4 +1,6 @@
 // Executor and function-registry messages (protocol.md 5.4, 5.5, 6.10).
+#include <algorithm>
+
 #include "crypto/crypto.hpp"
 #include "services/auth.hpp"
 #include "services/colonies_ops.hpp"
@@ -140,6 +142,43 @@ OpResult op_add_function(OpContext& ctx, const boost::json::object& msg) {
     fn->locationname = e->locationname;
     ctx.tx.add_function(*fn);
     return to_json(*fn);
+}
+
+OpResult op_remove_function(OpContext& ctx, const boost::json::object& msg) {
+    JsonFields f(msg);
+    auto id = f.str("functionid");
+    if (!f.ok()) return invalid_json(ctx);
+    if (id.empty()) return bad_request("Failed to remove function, msg.FunctionID is empty");
+    auto fn = ctx.tx.function(id);
+    if (!fn) return not_found("Failed to remove function, function does not exist");
+    if (auto s = require_member(ctx.tx, fn->colonyname, ctx.caller, true, ctx.now); !s)
+        return s.error();
+    auto owner = ctx.tx.executor(fn->colonyname, fn->executorname);
+    if (!owner || owner->executorid != ctx.caller)
+        return forbidden("Not allowed to remove a function from another executor");
+    ctx.tx.remove_function(id);
+    return empty_reply();
+}
+
+void record_function_run(OpContext& ctx, const Process& p) {
+    auto e = ctx.tx.executor_by_id(p.assignedexecutorid);
+    if (!e) return;
+    // features.md 7.3: the averages are upstream's running (old + new) / 2, not true means.
+    auto update = [](double& min, double& max, double& avg, double v, bool first) {
+        min = first ? v : std::min(min, v);
+        max = first ? v : std::max(max, v);
+        avg = avg == 0 ? v : (avg + v) / 2;
+    };
+    const double wait_s = (p.starttime.ns - p.submissiontime.ns) / 1e9;
+    const double exec_s = (p.endtime.ns - p.starttime.ns) / 1e9;
+    for (auto& fn : ctx.tx.functions(e->colonyname, e->executorname)) {
+        if (fn.funcname != p.spec.funcname) continue;
+        const bool first = fn.counter == 0;
+        update(fn.minwaittime, fn.maxwaittime, fn.avgwaittime, wait_s, first);
+        update(fn.minexectime, fn.maxexectime, fn.avgexectime, exec_s, first);
+        fn.counter++;
+        ctx.tx.add_function(fn);  // replaces the row
+    }
 }
 
 int cleanup_stale_executors(OpContext& ctx) {

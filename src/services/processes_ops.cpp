@@ -253,6 +253,7 @@ OpResult op_close_successful(OpContext& ctx, const boost::json::object& msg) {
     p->endtime = ctx.now;
     set_state(ctx, *p, ProcessState::Success);
     save(ctx, *p);
+    record_function_run(ctx, *p);
     ctx.fx.events.push_back(*p);
     resolve_graph(ctx, *p);
     return empty_reply();

@@ -80,6 +80,8 @@ class StoreTx {
     virtual std::vector<Function> functions(const std::string& colony,
                                             const std::string& executorname) = 0;  // "" = all
     virtual void remove_functions_of(const std::string& colony, const std::string& executor) = 0;
+    virtual std::optional<Function> function(const std::string& functionid) = 0;
+    virtual void remove_function(const std::string& functionid) = 0;
 
     virtual std::optional<Process> process(const std::string& id) = 0;  // with attributes
     // Insert or replace; `req` are the parsed requirements used by find_assignable.

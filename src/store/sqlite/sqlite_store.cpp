@@ -348,6 +348,15 @@ class SqliteTx final : public StoreTx {
         while (q.step()) out.push_back(decode_doc<Function>(q.text(0), function_from_json));
         return out;
     }
+    std::optional<Function> function(const std::string& functionid) override {
+        Q q(db_, "SELECT doc FROM functions WHERE functionid = ?");
+        q.bind(functionid);
+        if (!q.step()) return std::nullopt;
+        return decode_doc<Function>(q.text(0), function_from_json);
+    }
+    void remove_function(const std::string& functionid) override {
+        Q(db_, "DELETE FROM functions WHERE functionid = ?").bind(functionid).run();
+    }
     void remove_functions_of(const std::string& colony, const std::string& executor) override {
         Q(db_, "DELETE FROM functions WHERE colonyname = ? AND executorname = ?")
             .bind(colony)

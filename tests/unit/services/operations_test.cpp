@@ -258,3 +258,36 @@ TEST_F(Operations, SilentExecutorsAreUnregisteredAndTheirWorkRequeued) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Operations, FunctionRegistryCountsRunsAndOnlyTheOwnerRemoves) {
+    auto added = run(
+        op_add_function, kExecutor,
+        {{"fun", {{"executorname", "exec1"}, {"colonyname", "dev"}, {"funcname", "echo"}}}}, kT0);
+    ASSERT_TRUE(added.ok()) << added.error().message;
+    auto fn = function_from_json(*added).value();
+    EXPECT_EQ(fn.executortype, "cli");
+
+    auto p = submit(cli_spec(), kT0);
+    ASSERT_TRUE(assign(kT0 + 2 * kSecond)->claimed);
+    auto closed =
+        run(op_close_successful, kExecutor, {{"processid", p.processid}}, kT0 + 5 * kSecond);
+    ASSERT_TRUE(closed.ok()) << closed.error().message;
+    auto list = run(op_get_functions, kExecutor, {{"colonyname", "dev"}}, kT0);
+    ASSERT_TRUE(list.ok());
+    auto stats = function_from_json(list->as_array().at(0)).value();
+    EXPECT_EQ(stats.counter, 1);
+    EXPECT_DOUBLE_EQ(stats.avgwaittime, 2.0);
+    EXPECT_DOUBLE_EQ(stats.avgexectime, 3.0);
+
+    auto denied = run(op_remove_function, kColonyOwner, {{"functionid", fn.functionid}}, kT0);
+    ASSERT_FALSE(denied.ok());
+    auto removed = run(op_remove_function, kExecutor, {{"functionid", fn.functionid}}, kT0);
+    ASSERT_TRUE(removed.ok()) << removed.error().message;
+    auto gone = run(op_remove_function, kExecutor, {{"functionid", fn.functionid}}, kT0);
+    ASSERT_FALSE(gone.ok());
+    EXPECT_EQ(gone.error().status, 404);
+}
+
+}  // namespace
