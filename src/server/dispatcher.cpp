@@ -142,11 +142,13 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
             return false;
         }
         out.attempt = std::move(r).value();
+        out.fx = std::move(ctx.fx);  // the RUNNING event, graph changes
         return true;
     };
 
     uint64_t seen = waiters_.sequence();
     auto out = co_await on_store(store_, job);
+    announce(out.fx);
     if (out.reply) co_return rpc::error_reply(out.reply->error());
     if (out.attempt->claimed)
         co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
@@ -176,6 +178,7 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
         }
         seen = waiters_.sequence();
         out = co_await on_store(store_, job);
+        announce(out.fx);
         if (out.reply) co_return rpc::error_reply(out.reply->error());
         if (out.attempt->claimed)
             co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));

@@ -52,6 +52,21 @@ TEST_F(Subscriptions, WaitReturnsAfterTheCloseIsCommitted) {
     EXPECT_EQ(read_after->value().state, ProcessState::Success);
 }
 
+TEST_F(Subscriptions, AssignPublishesTheRunningState) {
+    auto p = submit();
+    std::optional<Result<Process>> waited;
+    std::thread waiter([&] {
+        waited = client::wait_for_process(server_.client_options(), "dev", p.processid,
+                                          ProcessState::Running, 20, DevIdentity::executor_prvkey);
+    });
+    std::this_thread::sleep_for(300ms);
+    ASSERT_TRUE(c_->assign("dev", 5, DevIdentity::executor_prvkey).ok());
+    waiter.join();
+    ASSERT_TRUE(waited && waited->ok()) << (waited ? waited->error().message : "");
+    EXPECT_EQ(waited->value().state, ProcessState::Running);
+    EXPECT_EQ(waited->value().assignedexecutorid, DevIdentity::executor_id);
+}
+
 TEST_F(Subscriptions, AlreadyInStateAnswersAtOnce) {
     auto p = submit();
     auto r = client::wait_for_process(server_.client_options(), "dev", p.processid,
