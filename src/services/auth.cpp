@@ -38,4 +38,11 @@ Status require_member(store::StoreTx& tx, const std::string& colony, const std::
     return forbidden("Access denied, not a member of Colony with name " + colony);
 }
 
+std::string initiator_name(store::StoreTx& tx, const std::string& caller,
+                           const std::string& colony) {
+    if (auto e = tx.executor_by_id(caller)) return e->executorname;
+    if (auto u = tx.user_by_id(colony, caller)) return u->name;
+    return {};
+}
+
 }  // namespace colonies::services

@@ -15,4 +15,9 @@ Status require_colony_owner(store::StoreTx& tx, const std::string& colony,
 Status require_member(store::StoreTx& tx, const std::string& colony, const std::string& caller,
                       bool approved, Time now);
 
+// Name shown as a submitter (protocol.md 6.2): the caller's executor name (any colony), else its
+// user name in `colony`, else "".
+std::string initiator_name(store::StoreTx& tx, const std::string& caller,
+                           const std::string& colony);
+
 }  // namespace colonies::services

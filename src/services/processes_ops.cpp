@@ -14,12 +14,6 @@ void save(OpContext& ctx, const Process& p) {
     ctx.tx.save_process(p, requirements_of_spec(p.spec));
 }
 
-std::string initiator_name(OpContext& ctx, const std::string& colony) {
-    if (auto e = ctx.tx.executor_by_id(ctx.caller)) return e->executorname;
-    if (auto u = ctx.tx.user_by_id(colony, ctx.caller)) return u->name;
-    return {};
-}
-
 void set_state(OpContext& ctx, Process& p, ProcessState s) {
     p.state = s;
     ctx.tx.set_attribute_states(p.processid, s);
@@ -95,7 +89,7 @@ OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
     Process p;
     p.processid = crypto::generate_private_key();  // 64 unpredictable hex characters
     p.initiatorid = ctx.caller;
-    p.initiatorname = initiator_name(ctx, colony);
+    p.initiatorname = initiator_name(ctx.tx, ctx.caller, colony);
     p.submissiontime = ctx.now;
     p.prioritytime = priority_time(ctx.now.ns, spec->priority);
     if (spec->maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(spec->maxwaittime);

@@ -178,12 +178,6 @@ Result<std::string> graph_id(const OpContext& ctx, const boost::json::object& ms
     return id;
 }
 
-std::string initiator_name_of(OpContext& ctx, const std::string& colony) {
-    if (auto e = ctx.tx.executor_by_id(ctx.caller)) return e->executorname;
-    if (auto u = ctx.tx.user_by_id(colony, ctx.caller)) return u->name;
-    return {};
-}
-
 // A new graph process from a normalised spec.
 Process new_graph_process(OpContext& ctx, FunctionSpec spec, const std::string& graphid,
                           const std::string& initiatorname) {
@@ -273,7 +267,7 @@ OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
     ProcessGraph g;
     g.processgraphid = crypto::generate_private_key();
     g.initiatorid = ctx.caller;
-    g.initiatorname = initiator_name_of(ctx, w->colonyname);
+    g.initiatorname = initiator_name(ctx.tx, ctx.caller, w->colonyname);
     g.colonyname = w->colonyname;
     g.submissiontime = ctx.now;
 
@@ -408,8 +402,8 @@ OpResult op_add_child(OpContext& ctx, const boost::json::object& msg) {
     auto req = normalize_function_spec(*spec);
     if (!req) return req.error();
 
-    Process child =
-        new_graph_process(ctx, std::move(*spec), graphid, initiator_name_of(ctx, colony));
+    Process child = new_graph_process(ctx, std::move(*spec), graphid,
+                                      initiator_name(ctx.tx, ctx.caller, colony));
     child.waitforparents = true;
     child.parents = {parentid};
     if (insert) {
