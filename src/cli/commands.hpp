@@ -23,6 +23,7 @@ void add_function_commands(CLI::App& app, Ctx ctx);   // function submit|exec|ls
 void add_process_commands(CLI::App& app, Ctx ctx);    // process ... (incl. wait)
 void add_attribute_commands(CLI::App& app, Ctx ctx);  // attribute add|get
 void add_log_commands(CLI::App& app, Ctx ctx);        // log add|get
+void add_cluster_commands(CLI::App& app, Ctx ctx);    // cluster info
 void add_workflow_commands(CLI::App& app, Ctx ctx);   // workflow ...
 
 // Registers `executor os start` on the executor group (executor_os_command.cpp).

@@ -1,14 +1,19 @@
 #include "cli/server_command.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "cli/output.hpp"
+#include "cluster/cluster.hpp"
+#include "cluster/etcd_client.hpp"
 #include "core/json.hpp"
 #include "core/time.hpp"
+#include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace colonies::cli {
@@ -24,6 +29,7 @@ struct StartFlags {
     std::string tlscert, tlskey;
     size_t max_body_bytes = 0;
     int threads = 0;
+    std::string etcdname, etcdhost;
 };
 
 bool file_exists(const std::string& path) {
@@ -81,26 +87,111 @@ void configure_tls(const StartFlags& f, server::ServerOptions& o) {
     o.tls = true;
 }
 
-std::string database_path(const StartFlags& f) {
-    std::string dbtype = !f.dbtype.empty() ? f.dbtype : env("COLONIES_DB_TYPE");
-    if (dbtype.empty()) dbtype = env("COLONIES_DB_HOST").empty() ? "sqlite" : "postgresql";
-    if (dbtype != "sqlite")
-        throw CliError("database type '" + dbtype +
-                           "' is not supported yet: use --dbtype sqlite (unset COLONIES_DB_HOST "
-                           "and COLONIES_DB_TYPE)",
-                       kExitUsage);
-    if (!f.dbpath.empty()) return f.dbpath;
-    if (!env("COLONIES_DB_PATH").empty()) return env("COLONIES_DB_PATH");
-    if (!f.datadir.empty()) return f.datadir + "/colonies.db";
-    return "colonies.db";
+// Where the state lives: an SQLite file (the default) or a PostgreSQL server (features.md 8.4).
+struct DatabaseChoice {
+    bool postgres = false;
+    std::string sqlite_path;
+    store::PostgresOptions pg;
+    std::string describe() const {
+        if (!postgres) return sqlite_path;
+        return "postgresql://" + (pg.host.empty() ? std::string("localhost") : pg.host) + ":" +
+               std::to_string(pg.port) + "/" + pg.dbname +
+               (pg.schema == "public" ? "" : " schema " + pg.schema);
+    }
+};
+
+int env_int(const char* name, int fallback, int lo, int hi) {
+    const std::string v = env(name);
+    if (v.empty()) return fallback;
+    try {
+        size_t used = 0;
+        int n = std::stoi(v, &used);
+        if (used == v.size() && n >= lo && n <= hi) return n;
+    } catch (const std::exception&) {
+    }
+    throw CliError(std::string(name) + " must be a number from " + std::to_string(lo) + " to " +
+                       std::to_string(hi) + ", got '" + v + "'",
+                   kExitUsage);
 }
 
-std::unique_ptr<store::Store> open_store(const std::string& dbpath) {
-    try {
-        return store::open_sqlite_store({dbpath});
-    } catch (const std::exception& e) {
-        throw CliError("cannot open database " + dbpath + ": " + e.what());
+DatabaseChoice database_choice(const StartFlags& f) {
+    std::string dbtype = !f.dbtype.empty() ? f.dbtype : env("COLONIES_DB_TYPE");
+    if (dbtype.empty()) dbtype = env("COLONIES_DB_HOST").empty() ? "sqlite" : "postgresql";
+    DatabaseChoice d;
+    if (dbtype == "postgresql" || dbtype == "postgres") {
+        d.postgres = true;
+        d.pg.host = env("COLONIES_DB_HOST");
+        d.pg.port = env_int("COLONIES_DB_PORT", 5432, 1, 65535);
+        d.pg.user = env("COLONIES_DB_USER");
+        d.pg.password = env("COLONIES_DB_PASSWORD");
+        if (!env("COLONIES_DB_NAME").empty()) d.pg.dbname = env("COLONIES_DB_NAME");
+        if (!env("COLONIES_DB_SCHEMA").empty()) d.pg.schema = env("COLONIES_DB_SCHEMA");
+        // Upstream's pool default is 100 connections; each of ours is a worker thread, so the
+        // default is smaller and the variable still sets it.
+        const std::string pool = env("COLONIES_DB_MAX_OPEN_CONNS");
+        d.pg.pool_size = 16;
+        if (!pool.empty()) {
+            char* end = nullptr;
+            long n = std::strtol(pool.c_str(), &end, 10);
+            if (end && *end == '\0' && n > 0) d.pg.pool_size = static_cast<int>(std::min(n, 256L));
+        }
+        return d;
     }
+    if (dbtype != "sqlite")
+        throw CliError("unsupported database type '" + dbtype + "': use sqlite or postgresql",
+                       kExitUsage);
+    if (!f.dbpath.empty())
+        d.sqlite_path = f.dbpath;
+    else if (!env("COLONIES_DB_PATH").empty())
+        d.sqlite_path = env("COLONIES_DB_PATH");
+    else if (!f.datadir.empty())
+        d.sqlite_path = f.datadir + "/colonies.db";
+    else
+        d.sqlite_path = "colonies.db";
+    return d;
+}
+
+std::unique_ptr<store::Store> open_store(const DatabaseChoice& d) {
+    try {
+        if (d.postgres) return store::open_postgres_store(d.pg);
+        return store::open_sqlite_store({d.sqlite_path});
+    } catch (const std::exception& e) {
+        throw CliError("cannot open database " + d.describe() + ": " + e.what());
+    }
+}
+
+std::string host_name() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
+    return buf;
+}
+
+// features.md 9 with an external etcd (COLONIES_ETCD_ENDPOINTS): leader election and the
+// getclustermsg view; with PostgreSQL also the cross-server wake-ups. Null for a lone server.
+std::shared_ptr<server::ClusterLink> cluster_link(const StartFlags& f, const DatabaseChoice& d,
+                                                  server::ServerOptions& o) {
+    auto endpoints = cluster::split_endpoints(env("COLONIES_ETCD_ENDPOINTS"));
+    o.self.name = !f.etcdname.empty() ? f.etcdname : host_name() + "-" + std::to_string(o.port);
+    o.self.host = !f.etcdhost.empty() ? f.etcdhost : host_name();
+    o.self.apiport = o.port;
+    if (!endpoints.empty()) {
+        const auto& first = endpoints.front();
+        o.self.port = std::atoi(first.substr(first.rfind(':') + 1).c_str());
+    }
+    if (endpoints.empty() && !d.postgres) return nullptr;
+    if (!endpoints.empty() && !d.postgres)
+        throw CliError(
+            "COLONIES_ETCD_ENDPOINTS makes this server one of a cluster, which needs a shared "
+            "PostgreSQL database (COLONIES_DB_TYPE=postgresql)",
+            kExitUsage);
+    cluster::ClusterOptions c;
+    c.etcd_endpoints = std::move(endpoints);
+    c.relay = d.pg;
+    c.self = o.self;
+    c.lease_ttl_seconds = env_int("COLONIES_CLUSTER_LEASE_TTL", 5, 1, 3600);
+    if (!env("COLONIES_ETCD_PREFIX").empty()) c.prefix = env("COLONIES_ETCD_PREFIX");
+    c.log = [](const std::string& m) { log_info(m); };
+    return cluster::make_cluster_link(std::move(c));
 }
 
 void init_database(store::Store& st) {
@@ -127,12 +218,14 @@ void start(const StartFlags& f) {
     if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
     o.threads = f.threads;
 
-    const std::string dbpath = database_path(f);
-    auto st = open_store(dbpath);
+    const DatabaseChoice db = database_choice(f);
+    o.cluster = cluster_link(f, db, o);
+    auto st = open_store(db);
     if (f.initdb || env("COLONIES_INITDB") == "true") init_database(*st);
     log_info("Starting Colonies server", {{"Port", std::to_string(o.port)},
                                           {"TLS", o.tls ? "true" : "false"},
-                                          {"Database", dbpath},
+                                          {"Database", db.describe()},
+                                          {"Node", o.self.name},
                                           {"Version", o.service.build_version}});
     try {
         server::Server srv(std::move(o), std::move(st));
@@ -267,6 +360,10 @@ void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
     start_cmd->add_option("--max-request-bytes", f->max_body_bytes,
                           "largest accepted request body (default 64 MiB)");
     start_cmd->add_option("--threads", f->threads, "I/O threads (default: one per core)");
+    start_cmd->add_option("--etcdname", f->etcdname,
+                          "this server's name in the cluster (default <hostname>-<port>)");
+    start_cmd->add_option("--etcdhost", f->etcdhost,
+                          "host name other servers and `cluster info` show for this server");
     start_cmd->callback([f] { start(*f); });
 
     server->add_subcommand("status", "Show the server's version and backends")->callback([ctx] {

@@ -351,6 +351,10 @@ Result<Statistics> Client::get_statistics(const std::string& prvkey) {
     return decode_one(call("getstatisticsmsg", {}, prvkey), &statistics_from_json);
 }
 
+Result<boost::json::value> Client::get_cluster(const std::string& prvkey) {
+    return call("getclustermsg", {}, prvkey);
+}
+
 // ---- users ----
 
 Result<User> Client::add_user(const User& u, const std::string& prvkey) {

@@ -49,6 +49,8 @@ class Client {
     Result<Colony> get_colony(const std::string& name, const std::string& prvkey);
     Result<Statistics> get_colony_statistics(const std::string& name, const std::string& prvkey);
     Result<Statistics> get_statistics(const std::string& prvkey);
+    // getclustermsg (server owner): {"nodes": [Node], "leader": Node} as the server sent it.
+    Result<boost::json::value> get_cluster(const std::string& prvkey);
 
     // Users (colony owner key to add/remove).
     Result<User> add_user(const User& u, const std::string& prvkey);

@@ -1,5 +1,6 @@
 #include "server/dispatcher.hpp"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <memory>
 
@@ -71,6 +72,8 @@ Result<boost::json::object> decode_payload(const std::string& payload, std::stri
     return std::move(v.as_object());
 }
 
+constexpr auto kClusterRecheck = std::chrono::seconds(5);
+
 // Parks a long poll until woken or the deadline; all members touched on the strand only.
 struct Parking {
     explicit Parking(asio::any_io_executor ex) : timer(ex) {}
@@ -84,6 +87,24 @@ void Dispatcher::announce(const services::Effects& fx) {
     for (const auto& r : fx.ready) waiters_.notify(r);
     if (!subscriptions_.empty())
         for (const auto& p : fx.events) subscriptions_.publish(p);
+    if (cluster_ && (!fx.ready.empty() || !fx.events.empty())) cluster_->publish(fx);
+}
+
+asio::awaitable<void> Dispatcher::apply_remote(RemoteChange change) {
+    for (const auto& r : change.ready) waiters_.notify(r);
+    if (subscriptions_.empty()) co_return;
+    for (const auto& p : change.events) subscriptions_.publish(p);
+    if (change.reload.empty()) co_return;
+    const std::vector<std::string>& ids = change.reload;
+    std::vector<Process> loaded;
+    auto job = [&ids, &loaded](store::StoreTx& tx, JobOut&) {
+        loaded.clear();
+        for (const auto& id : ids)
+            if (auto p = tx.process(id)) loaded.push_back(std::move(*p));
+        return true;
+    };
+    co_await on_store(store_, std::move(job));
+    for (const auto& p : loaded) subscriptions_.publish(p);
 }
 
 asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
@@ -170,7 +191,13 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
             },
             seen);
         if (id) {
-            park->timer.expires_at(deadline);
+            // In a cluster a wake-up from another server travels through the database's
+            // notifications; should one be lost (the listening connection dropped), the waiter
+            // still looks again every few seconds.
+            auto until = deadline;
+            if (cluster_)
+                until = std::min(deadline, std::chrono::steady_clock::now() + kClusterRecheck);
+            park->timer.expires_at(until);
             boost::system::error_code ec;
             if (!park->woken)
                 co_await park->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

@@ -8,6 +8,7 @@
 
 #include "rpc/envelope.hpp"
 #include "scheduler/waiters.hpp"
+#include "server/cluster_link.hpp"
 #include "server/subscriptions.hpp"
 #include "services/operation.hpp"
 #include "store/store.hpp"
@@ -16,9 +17,14 @@ namespace colonies::server {
 
 class Dispatcher {
   public:
+    // `cluster` may be null (a single server).
     Dispatcher(store::Store& store, scheduler::Waiters& waiters, Subscriptions& subscriptions,
-               const services::Config& cfg)
-        : store_(store), waiters_(waiters), subscriptions_(subscriptions), cfg_(cfg) {}
+               const services::Config& cfg, ClusterLink* cluster = nullptr)
+        : store_(store),
+          waiters_(waiters),
+          subscriptions_(subscriptions),
+          cfg_(cfg),
+          cluster_(cluster) {}
     // Must be awaited on a strand (the connection's): long polls park on a strand-bound timer.
     boost::asio::awaitable<rpc::Reply> handle(std::string_view body);
     // One deadline sweep (called every second by the server).
@@ -38,6 +44,8 @@ class Dispatcher {
     boost::asio::awaitable<Result<std::optional<Process>>> check_subscription(
         const SubscribeRequest& req);
     Subscriptions& subscriptions() { return subscriptions_; }
+    // Another server's committed changes: wake local waiters and subscribers as if local.
+    boost::asio::awaitable<void> apply_remote(RemoteChange change);
 
   private:
     boost::asio::awaitable<rpc::Reply> assign(const std::string& caller,
@@ -48,6 +56,7 @@ class Dispatcher {
     scheduler::Waiters& waiters_;
     Subscriptions& subscriptions_;
     const services::Config& cfg_;
+    ClusterLink* cluster_;
     std::chrono::steady_clock::time_point last_cleanup_ = std::chrono::steady_clock::now();
 };
 

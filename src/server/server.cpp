@@ -75,7 +75,11 @@ struct Server::Impl {
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
         : opts(std::move(o)),
           store(std::move(s)),
-          dispatcher(*store, waiters, subscriptions, opts.service) {
+          dispatcher(*store, waiters, subscriptions, opts.service, opts.cluster.get()) {
+        opts.service.cluster_view = [this] {
+            if (opts.cluster) return to_json(opts.cluster->view());
+            return to_json(ClusterView{{opts.self}, opts.self});
+        };
         if (opts.tls) {
             ssl.emplace(asio::ssl::context::tls_server);
             ssl->use_certificate_chain_file(opts.tls_cert);
@@ -203,7 +207,8 @@ struct Server::Impl {
             boost::system::error_code ec;
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;
-            co_await dispatcher.sweep();
+            // features.md 9.2: background work is the leader's.
+            if (!opts.cluster || opts.cluster->is_leader()) co_await dispatcher.sweep();
         }
     }
 };
@@ -227,6 +232,13 @@ void Server::run() {
     signals.async_wait([&](auto, int) { im.ioc.stop(); });
     asio::co_spawn(asio::make_strand(im.ioc), im.listen(std::move(acceptor)), asio::detached);
     asio::co_spawn(asio::make_strand(im.ioc), im.sweeper(), asio::detached);
+    if (im.opts.cluster) {
+        auto remote_strand = asio::make_strand(im.ioc);
+        im.opts.cluster->start([&im, remote_strand](RemoteChange change) {
+            asio::co_spawn(remote_strand, im.dispatcher.apply_remote(std::move(change)),
+                           asio::detached);
+        });
+    }
 
     int n = im.opts.threads > 0
                 ? im.opts.threads
@@ -235,6 +247,7 @@ void Server::run() {
     for (int i = 1; i < n; ++i) pool.emplace_back([&] { im.ioc.run(); });
     im.ioc.run();
     for (auto& t : pool) t.join();
+    if (im.opts.cluster) im.opts.cluster->stop();
 }
 
 void Server::stop() {

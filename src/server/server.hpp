@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "server/cluster_link.hpp"
 #include "services/operation.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +21,10 @@ struct ServerOptions {
     int threads = 0;                      // 0 = hardware concurrency
     int sweep_interval_ms = 1000;
     services::Config service;
+    // Null: a single server (always leader). Otherwise the link to the other servers.
+    std::shared_ptr<ClusterLink> cluster;
+    // This server as getclustermsg shows it when it runs alone.
+    ClusterNode self;
 };
 
 class Server {

@@ -8,6 +8,7 @@ namespace {
 
 constexpr std::array kOperations{
     OpInfo{"getstatisticsmsg", "Failed to get statistics", op_get_statistics},
+    OpInfo{"getclustermsg", "Failed to get cluster", op_get_cluster},
     OpInfo{"addcolonymsg", "Failed to add colony", op_add_colony},
     OpInfo{"removecolonymsg", "Failed to remove colony", op_remove_colony},
     OpInfo{"getcoloniesmsg", "Failed to get colonies", op_get_colonies},

@@ -40,6 +40,12 @@ OpResult op_get_statistics(OpContext& ctx, const boost::json::object&) {
     return to_json(st);
 }
 
+OpResult op_get_cluster(OpContext& ctx, const boost::json::object&) {
+    if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
+    if (!ctx.cfg.cluster_view) return internal_error("Failed to get cluster, no cluster view");
+    return ctx.cfg.cluster_view();
+}
+
 OpResult op_add_colony(OpContext& ctx, const boost::json::object& msg) {
     if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
     auto c = required_object<Colony>(ctx, msg, "colony", colony_from_json,

@@ -4,6 +4,7 @@
 // decodes the envelope, runs the operation and encodes the reply.
 #pragma once
 #include <boost/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ struct Config {
     bool allow_executor_reregister = false;
     int64_t stale_executor_seconds = 600;   // COLONIES_STALE_EXECUTOR_DURATION
     int64_t cleanup_interval_seconds = 60;  // COLONIES_CLEANUP_INTERVAL
+    // getclustermsg's reply (the server fills it in; thread-safe).
+    std::function<boost::json::value()> cluster_view;
 };
 
 // What an operation changed that others must hear about after the commit.

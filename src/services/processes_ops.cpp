@@ -369,8 +369,12 @@ void requeue_processes_of(OpContext& ctx, const std::string& executorid) {
 int sweep_deadlines(OpContext& ctx) {
     int changed = 0;
     for (const auto& id : ctx.tx.expired_running(ctx.now)) {
+        // Read again under the store's lock: on a shared database another server may have
+        // closed (or requeued) it since the candidates were listed.
         auto p = ctx.tx.process(id);
-        if (!p || p->state != ProcessState::Running) continue;
+        if (!p || p->state != ProcessState::Running || p->execdeadline.is_zero() ||
+            p->execdeadline >= ctx.now)
+            continue;
         if (p->spec.maxretries > -1 && p->retries >= p->spec.maxretries) {
             fail(ctx, *p, {"Maximum execution time limit exceeded"});
         } else {
@@ -382,7 +386,9 @@ int sweep_deadlines(OpContext& ctx) {
     }
     for (const auto& id : ctx.tx.expired_waiting(ctx.now)) {
         auto p = ctx.tx.process(id);
-        if (!p || p->state != ProcessState::Waiting) continue;
+        if (!p || p->state != ProcessState::Waiting || p->waitdeadline.is_zero() ||
+            p->waitdeadline >= ctx.now)
+            continue;
         fail(ctx, *p, {"Maximum waiting time limit exceeded"});
         ++changed;
     }

@@ -1,0 +1,400 @@
+#include "cluster/cluster.hpp"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "cluster/etcd_client.hpp"
+#include "core/json.hpp"
+
+namespace colonies::cluster {
+namespace {
+
+constexpr size_t kMaxPayload = 7900;  // PostgreSQL refuses NOTIFY payloads of 8000 bytes
+
+boost::json::object ready_json(const scheduler::ReadyProcess& r) {
+    boost::json::array names;
+    for (const auto& n : r.executornames) names.push_back(boost::json::string(n));
+    return {{"c", r.colonyname},   {"t", r.executortype}, {"n", std::move(names)},
+            {"l", r.locationname}, {"cpu", r.cpu_millis}, {"mem", r.mem_bytes}};
+}
+
+std::optional<scheduler::ReadyProcess> ready_from(const boost::json::value& v) {
+    if (!v.is_object()) return std::nullopt;
+    JsonFields f(v.as_object());
+    scheduler::ReadyProcess r;
+    r.colonyname = f.str("c");
+    r.executortype = f.str("t");
+    r.locationname = f.str("l");
+    r.cpu_millis = f.integer("cpu");
+    r.mem_bytes = f.integer("mem");
+    if (auto it = v.as_object().find("n"); it != v.as_object().end() && it->value().is_array())
+        for (const auto& n : it->value().as_array())
+            if (n.is_string()) r.executornames.emplace_back(n.get_string());
+    if (!f.ok()) return std::nullopt;
+    return r;
+}
+
+std::string node_json(const server::ClusterNode& n) {
+    return boost::json::serialize(server::to_json(n));
+}
+
+std::optional<server::ClusterNode> node_from(const std::string& text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    JsonFields f(v.as_object());
+    server::ClusterNode n;
+    n.name = f.str("name");
+    n.host = f.str("host");
+    n.port = f.integer("port");
+    n.peerport = f.integer("peerport");
+    n.relayport = f.integer("relayport");
+    n.apiport = f.integer("apiport");
+    if (!f.ok()) return std::nullopt;
+    return n;
+}
+
+// ---- leadership on etcd ----
+
+class Election {
+  public:
+    explicit Election(const ClusterOptions& o) : o_(o), etcd_(o.etcd_endpoints) {}
+    ~Election() { stop(); }
+
+    void start() {
+        thread_ = std::thread([this] { loop(); });
+    }
+    void stop() {
+        {
+            std::lock_guard lk(mu_);
+            if (stopping_) return;
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+        // Hand leadership over now rather than when the lease runs out.
+        if (lease_) {
+            try {
+                etcd_.revoke(lease_);
+            } catch (const std::exception&) {
+            }
+        }
+        leader_.store(false);
+    }
+    bool is_leader() const { return leader_.load(); }
+    server::ClusterView view() const {
+        std::lock_guard lk(mu_);
+        return view_;
+    }
+
+  private:
+    void loop() {
+        const auto tick =
+            std::chrono::milliseconds(std::max<int64_t>(o_.lease_ttl_seconds * 1000 / 3, 200));
+        for (;;) {
+            step();
+            std::unique_lock lk(mu_);
+            if (cv_.wait_for(lk, tick, [this] { return stopping_; })) return;
+        }
+    }
+
+    void step() {
+        const std::string leader_key = o_.prefix + "leader";
+        const std::string member_key = o_.prefix + "members/" + o_.self.name;
+        try {
+            if (lease_ && etcd_.keepalive(lease_) <= 0) lease_ = 0;  // expired while away
+            if (!lease_) {
+                lease_ = etcd_.grant(o_.lease_ttl_seconds);
+                etcd_.put(member_key, node_json(o_.self), lease_);
+            }
+            etcd_.create(leader_key, o_.self.name, lease_);
+            const std::string leader = etcd_.get(leader_key).value_or("");
+            server::ClusterView v;
+            for (const auto& [key, value] : etcd_.get_prefix(o_.prefix + "members/"))
+                if (auto n = node_from(value)) {
+                    if (n->name == leader) v.leader = *n;
+                    v.nodes.push_back(std::move(*n));
+                }
+            if (v.leader.name.empty()) v.leader.name = leader;
+            set(std::move(v), leader == o_.self.name, "");
+        } catch (const std::exception& e) {
+            // No etcd, no leadership: someone else may hold it.
+            set(server::ClusterView{}, false, e.what());
+        }
+    }
+
+    void set(server::ClusterView v, bool leading, const std::string& error) {
+        {
+            std::lock_guard lk(mu_);
+            view_ = std::move(v);
+        }
+        const bool was = leader_.exchange(leading);
+        if (!o_.log) return;
+        if (leading && !was) o_.log("This server is now the cluster leader");
+        if (!leading && was) o_.log("This server is no longer the cluster leader");
+        if (error != last_error_) {
+            if (!error.empty())
+                o_.log("Cluster: " + error);
+            else
+                o_.log("Cluster: etcd reachable again");
+            last_error_ = error;
+        }
+    }
+
+    const ClusterOptions& o_;
+    EtcdClient etcd_;
+    int64_t lease_ = 0;
+    std::atomic<bool> leader_{false};
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    bool stopping_ = false;
+    server::ClusterView view_;
+    std::string last_error_;
+    std::thread thread_;
+};
+
+// ---- wake-ups through PostgreSQL LISTEN/NOTIFY ----
+
+class Relay {
+  public:
+    Relay(const ClusterOptions& o, std::string origin)
+        : o_(o),
+          origin_(std::move(origin)),
+          conninfo_(store::postgres_conninfo(*o.relay)),
+          channel_("colonies_events_" + o.relay->schema) {}
+    ~Relay() { stop(); }
+
+    void start(std::function<void(server::RemoteChange)> sink) {
+        sink_ = std::move(sink);
+        listener_ = std::thread([this] { listen_loop(); });
+        sender_ = std::thread([this] { send_loop(); });
+    }
+    void stop() {
+        {
+            std::lock_guard lk(mu_);
+            if (stopping_) return;
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        if (listener_.joinable()) listener_.join();
+        if (sender_.joinable()) sender_.join();
+    }
+    void publish(const services::Effects& fx) {
+        auto payloads = encode_change(origin_, fx);
+        {
+            std::lock_guard lk(mu_);
+            // A database that is down must not grow this queue without bound; the receivers'
+            // periodic re-check covers what is dropped.
+            if (queue_.size() > 10000) return;
+            for (auto& p : payloads) queue_.push_back(std::move(p));
+        }
+        cv_.notify_all();
+    }
+
+  private:
+    bool stopping() {
+        std::lock_guard lk(mu_);
+        return stopping_;
+    }
+    void pause(std::chrono::milliseconds d) {
+        std::unique_lock lk(mu_);
+        cv_.wait_for(lk, d, [this] { return stopping_; });
+    }
+    static PGconn* connect(const std::string& info) {
+        PGconn* c = PQconnectdb(info.c_str());
+        if (PQstatus(c) == CONNECTION_OK) return c;
+        PQfinish(c);
+        return nullptr;
+    }
+
+    void send_loop() {
+        PGconn* conn = nullptr;
+        for (;;) {
+            std::string payload;
+            {
+                std::unique_lock lk(mu_);
+                cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
+                if (stopping_) break;
+                payload = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            for (int attempt = 0; attempt < 3; ++attempt) {
+                if (!conn) conn = connect(conninfo_);
+                if (!conn) {
+                    pause(std::chrono::milliseconds(200));
+                    continue;
+                }
+                const char* params[2] = {channel_.c_str(), payload.c_str()};
+                PGresult* r = PQexecParams(conn, "SELECT pg_notify($1, $2)", 2, nullptr, params,
+                                           nullptr, nullptr, 0);
+                const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+                PQclear(r);
+                if (ok) break;
+                PQfinish(conn);
+                conn = nullptr;
+            }
+        }
+        if (conn) PQfinish(conn);
+    }
+
+    void listen_loop() {
+        PGconn* conn = nullptr;
+        bool warned = false;
+        while (!stopping()) {
+            if (!conn) {
+                conn = connect(conninfo_);
+                if (conn) {
+                    char* ch = PQescapeIdentifier(conn, channel_.data(), channel_.size());
+                    PGresult* r = PQexec(conn, ("LISTEN " + std::string(ch ? ch : "")).c_str());
+                    if (ch) PQfreemem(ch);
+                    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+                    PQclear(r);
+                    if (!ok) {
+                        PQfinish(conn);
+                        conn = nullptr;
+                    }
+                }
+                if (!conn) {
+                    if (!warned && o_.log) o_.log("Cluster: cannot listen for events; retrying");
+                    warned = true;
+                    pause(std::chrono::seconds(1));
+                    continue;
+                }
+                warned = false;
+            }
+            pollfd pfd{PQsocket(conn), POLLIN, 0};
+            int n = ::poll(&pfd, 1, 250);
+            if (n < 0) continue;
+            if (n > 0 && !PQconsumeInput(conn)) {
+                PQfinish(conn);
+                conn = nullptr;
+                continue;
+            }
+            while (PGnotify* note = PQnotifies(conn)) {
+                if (auto change = decode_change(origin_, note->extra)) sink_(std::move(*change));
+                PQfreemem(note);
+            }
+        }
+        if (conn) PQfinish(conn);
+    }
+
+    const ClusterOptions& o_;
+    std::string origin_, conninfo_, channel_;
+    std::function<void(server::RemoteChange)> sink_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::string> queue_;
+    bool stopping_ = false;
+    std::thread listener_, sender_;
+};
+
+class Link final : public server::ClusterLink {
+  public:
+    explicit Link(ClusterOptions o) : o_(std::move(o)) {
+        std::random_device rd;
+        origin_ = o_.self.name + "/" + std::to_string(rd()) + std::to_string(rd());
+        if (!o_.etcd_endpoints.empty()) election_ = std::make_unique<Election>(o_);
+        if (o_.relay) relay_ = std::make_unique<Relay>(o_, origin_);
+    }
+    ~Link() override { stop(); }
+
+    bool is_leader() const override { return !election_ || election_->is_leader(); }
+    server::ClusterView view() const override {
+        if (!election_) return server::ClusterView{{o_.self}, o_.self};
+        return election_->view();
+    }
+    void publish(const services::Effects& fx) override {
+        if (relay_) relay_->publish(fx);
+    }
+    void start(std::function<void(server::RemoteChange)> sink) override {
+        if (election_) election_->start();
+        if (relay_) relay_->start(std::move(sink));
+    }
+    void stop() override {
+        if (election_) election_->stop();
+        if (relay_) relay_->stop();
+    }
+
+  private:
+    ClusterOptions o_;
+    std::string origin_;
+    std::unique_ptr<Election> election_;
+    std::unique_ptr<Relay> relay_;
+};
+
+}  // namespace
+
+std::vector<std::string> encode_change(const std::string& origin, const services::Effects& fx) {
+    std::vector<std::string> out;
+    boost::json::array ready, events, reload;
+    auto flush = [&] {
+        if (ready.empty() && events.empty() && reload.empty()) return;
+        out.push_back(boost::json::serialize(boost::json::object{{"o", origin},
+                                                                 {"r", std::move(ready)},
+                                                                 {"e", std::move(events)},
+                                                                 {"i", std::move(reload)}}));
+        ready = {};
+        events = {};
+        reload = {};
+    };
+    size_t size = 64 + origin.size();
+    auto add = [&](boost::json::array& to, boost::json::value v) {
+        const size_t n = boost::json::serialize(v).size() + 1;
+        if (size + n > kMaxPayload) {
+            flush();
+            size = 64 + origin.size();
+        }
+        size += n;
+        to.push_back(std::move(v));
+    };
+    for (const auto& r : fx.ready) add(ready, ready_json(r));
+    for (const auto& p : fx.events) {
+        boost::json::value v = to_json(p);
+        if (boost::json::serialize(v).size() + 128 + origin.size() > kMaxPayload)
+            add(reload, boost::json::string(p.processid));  // the receiver reads it
+        else
+            add(events, std::move(v));
+    }
+    flush();
+    return out;
+}
+
+std::optional<server::RemoteChange> decode_change(const std::string& self,
+                                                  const std::string& payload) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(payload, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    const auto& o = v.as_object();
+    auto origin = o.find("o");
+    if (origin == o.end() || !origin->value().is_string() || origin->value().get_string() == self)
+        return std::nullopt;
+    server::RemoteChange c;
+    auto each = [&](const char* key, auto fn) {
+        auto it = o.find(key);
+        if (it != o.end() && it->value().is_array())
+            for (const auto& item : it->value().as_array()) fn(item);
+    };
+    each("r", [&](const boost::json::value& x) {
+        if (auto r = ready_from(x)) c.ready.push_back(std::move(*r));
+    });
+    each("e", [&](const boost::json::value& x) {
+        if (auto p = process_from_json(x)) c.events.push_back(std::move(p).value());
+    });
+    each("i", [&](const boost::json::value& x) {
+        if (x.is_string()) c.reload.emplace_back(x.get_string());
+    });
+    return c;
+}
+
+std::shared_ptr<server::ClusterLink> make_cluster_link(ClusterOptions opts) {
+    return std::make_shared<Link>(std::move(opts));
+}
+
+}  // namespace colonies::cluster

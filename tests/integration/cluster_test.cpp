@@ -1,0 +1,347 @@
+// Several servers on one PostgreSQL with leader election on etcd (features.md 9), all real
+// processes on loopback: a private PostgreSQL and etcd started here, and `colonies server`
+// children configured through the COLONIES_DB_* and COLONIES_ETCD_ENDPOINTS variables.
+//  * one server on PostgreSQL keeps its state across a restart;
+//  * getclustermsg shows every server and the one leader they agree on;
+//  * a subscriber on one server hears of a process closed through another (LISTEN/NOTIFY);
+//  * an executor long-polling one server gets work submitted to another;
+//  * the fault test: 3 servers, 8 executors, 2,000 processes; a follower and then the leader
+//    are killed mid-flight; every process ends SUCCESSFUL and was handed out exactly once, and
+//    the new leader runs the deadline sweep.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "client/subscribe.hpp"
+#include "etcd_process.hpp"
+#include "harness.hpp"
+#include "pg_cluster.hpp"
+
+using namespace colonies;
+using namespace colonies::it;
+namespace ts = colonies::testsupport;
+using namespace std::chrono_literals;
+
+namespace {
+
+ts::PgCluster& pg() {
+    static auto* cluster = new ts::PgCluster();
+    static const bool registered = (std::atexit([] { delete cluster; }), true);
+    (void)registered;
+    return *cluster;
+}
+
+ts::EtcdProcess& etcd() {
+    static auto* e = new ts::EtcdProcess();
+    static const bool registered = (std::atexit([] { delete e; }), true);
+    (void)registered;
+    return *e;
+}
+
+// `n` servers sharing one schema of the test PostgreSQL; with `with_etcd` they elect a leader.
+class Servers {
+  public:
+    Servers(int n, bool with_etcd) : schema_(pg().fresh_schema()) {
+        for (int i = 0; i < n; ++i) {
+            ServerConfig cfg;
+            cfg.extra_env = {{"COLONIES_DB_TYPE", "postgresql"},
+                             {"COLONIES_DB_HOST", pg().host()},
+                             {"COLONIES_DB_PORT", std::to_string(pg().port())},
+                             {"COLONIES_DB_USER", pg().user()},
+                             {"COLONIES_DB_SCHEMA", schema_},
+                             {"COLONIES_DB_MAX_OPEN_CONNS", "6"},
+                             {"COLONIES_CLUSTER_LEASE_TTL", "2"}};
+            if (with_etcd) {
+                cfg.extra_env.emplace_back("COLONIES_ETCD_ENDPOINTS", etcd().endpoint());
+                // One etcd serves every test: each test's servers get their own key space.
+                cfg.extra_env.emplace_back("COLONIES_ETCD_PREFIX", "/colonies/" + schema_ + "/");
+            }
+            cfg.extra_args = {"--etcdname", schema_ + "-s" + std::to_string(i), "--threads", "2"};
+            cfg.startup_timeout = std::chrono::seconds(40);
+            servers_.push_back(std::make_unique<ServerProcess>(cfg));
+        }
+    }
+    ServerProcess& operator[](size_t i) { return *servers_[i]; }
+    size_t size() const { return servers_.size(); }
+    std::string name(size_t i) const { return schema_ + "-s" + std::to_string(i); }
+
+  private:
+    std::string schema_;
+    std::vector<std::unique_ptr<ServerProcess>> servers_;
+};
+
+struct ClusterState {
+    std::set<std::string> nodes;
+    std::string leader;
+};
+
+std::optional<ClusterState> cluster_state(ServerProcess& s) {
+    auto c = s.make_client();
+    auto v = c.get_cluster(DevIdentity::server_prvkey);
+    if (!v || !v->is_object()) return std::nullopt;
+    ClusterState st;
+    const auto& o = v->as_object();
+    if (auto it = o.find("nodes"); it != o.end() && it->value().is_array())
+        for (const auto& n : it->value().as_array())
+            st.nodes.insert(std::string(n.as_object().at("name").as_string()));
+    if (auto it = o.find("leader"); it != o.end())
+        st.leader = std::string(it->value().as_object().at("name").as_string());
+    return st;
+}
+
+// Polls `pred` every 100 ms for at most `limit`.
+template <class F>
+bool eventually(std::chrono::milliseconds limit, F pred) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(100ms);
+    }
+    return pred();
+}
+
+void setup_dev_colony(ServerProcess& s) {
+    auto c = s.make_client();
+    Fixture::setup_colony(c, DevIdentity::colony_name, DevIdentity::colony_prvkey,
+                          DevIdentity::server_prvkey);
+}
+
+Identity add_executor(ServerProcess& s, const std::string& name) {
+    auto c = s.make_client();
+    auto id = Identity::fresh();
+    Fixture::add_approved_executor(c, DevIdentity::colony_name, name, "worker", id.prvkey,
+                                   DevIdentity::colony_prvkey);
+    return id;
+}
+
+}  // namespace
+
+TEST(Postgres, SingleServerRunsTheLoopAndKeepsStateAcrossRestart) {
+    Servers servers(1, false);
+    auto& s = servers[0];
+    setup_dev_colony(s);
+    auto exec = add_executor(s, "e1");
+    auto c = s.make_client();
+    auto submitted = c.submit(Fixture::simple_spec("dev", "worker", "hello"), exec.prvkey);
+    ASSERT_TRUE(submitted) << submitted.error().message;
+    auto assigned = c.assign("dev", 5, exec.prvkey);
+    ASSERT_TRUE(assigned) << assigned.error().message;
+    EXPECT_EQ(assigned->processid, submitted->processid);
+    ASSERT_TRUE(c.close_successful(assigned->processid, {"done"}, exec.prvkey));
+
+    s.restart();
+    auto c2 = s.make_client();
+    auto p = c2.get_process(submitted->processid, exec.prvkey);
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->state, ProcessState::Success);
+    ASSERT_EQ(p->out.size(), 1u);
+    EXPECT_EQ(p->out[0].as_string(), "done");
+    // A lone server on PostgreSQL without etcd is its own leader.
+    auto st = cluster_state(s);
+    ASSERT_TRUE(st);
+    EXPECT_EQ(st->nodes, std::set<std::string>{servers.name(0)});
+    EXPECT_EQ(st->leader, servers.name(0));
+}
+
+TEST(Cluster, EveryServerShowsAllMembersAndTheSameLeader) {
+    Servers servers(3, true);
+    std::set<std::string> all{servers.name(0), servers.name(1), servers.name(2)};
+    std::string leader;
+    ASSERT_TRUE(eventually(15s, [&] {
+        std::set<std::string> leaders;
+        for (size_t i = 0; i < servers.size(); ++i) {
+            auto st = cluster_state(servers[i]);
+            if (!st || st->nodes != all || st->leader.empty()) return false;
+            leaders.insert(st->leader);
+        }
+        if (leaders.size() != 1) return false;
+        leader = *leaders.begin();
+        return true;
+    })) << "servers did not agree on members and leader";
+    EXPECT_TRUE(all.count(leader));
+    // Only the server owner may ask.
+    auto c = servers[0].make_client();
+    auto denied = c.get_cluster(DevIdentity::colony_prvkey);
+    ASSERT_FALSE(denied);
+    EXPECT_EQ(denied.error().status, 403);
+}
+
+TEST(Cluster, SubscriberOnOneServerHearsOfACloseOnAnother) {
+    Servers servers(2, true);
+    setup_dev_colony(servers[0]);
+    auto exec = add_executor(servers[0], "e1");
+    auto a = servers[0].make_client();
+    auto p = a.submit(Fixture::simple_spec("dev", "worker", "relay"), exec.prvkey);
+    ASSERT_TRUE(p);
+
+    std::optional<Result<Process>> heard;
+    std::thread waiter([&] {
+        heard = client::wait_for_process(servers[1].client_options(), "dev", p->processid,
+                                         ProcessState::Success, 30, exec.prvkey);
+    });
+    // The subscription is registered once the server has answered the WebSocket upgrade;
+    // give it a moment, then close through the other server.
+    std::this_thread::sleep_for(500ms);
+    auto assigned = a.assign("dev", 5, exec.prvkey);
+    ASSERT_TRUE(assigned);
+    ASSERT_TRUE(a.close_successful(p->processid, {}, exec.prvkey));
+    waiter.join();
+    ASSERT_TRUE(heard.has_value());
+    ASSERT_TRUE(*heard) << heard->error().message;
+    EXPECT_EQ((*heard)->processid, p->processid);
+    EXPECT_EQ((*heard)->state, ProcessState::Success);
+}
+
+TEST(Cluster, LongPollOnOneServerGetsWorkSubmittedToAnother) {
+    Servers servers(2, true);
+    setup_dev_colony(servers[0]);
+    auto exec = add_executor(servers[0], "e1");
+    std::optional<Result<Process>> got;
+    std::thread poller([&] {
+        auto b = servers[1].make_client();
+        got = b.assign("dev", 20, exec.prvkey);
+    });
+    std::this_thread::sleep_for(500ms);
+    auto a = servers[0].make_client();
+    auto p = a.submit(Fixture::simple_spec("dev", "worker", "wake"), exec.prvkey);
+    ASSERT_TRUE(p);
+    poller.join();
+    ASSERT_TRUE(got.has_value());
+    ASSERT_TRUE(*got) << got->error().message;
+    EXPECT_EQ((*got)->processid, p->processid);
+}
+
+TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {
+    constexpr int kProcesses = 2000;
+    constexpr int kExecutors = 8;
+    Servers servers(3, true);
+    setup_dev_colony(servers[0]);
+    std::vector<Identity> execs;
+    for (int i = 0; i < kExecutors; ++i)
+        execs.push_back(add_executor(servers[i % 3], "e" + std::to_string(i)));
+
+    // Who leads decides the kill order.
+    std::string leader_name;
+    ASSERT_TRUE(eventually(15s, [&] {
+        auto st = cluster_state(servers[0]);
+        if (!st || st->leader.empty()) return false;
+        leader_name = st->leader;
+        return true;
+    }));
+    size_t leader = 0;
+    for (size_t i = 0; i < servers.size(); ++i)
+        if (servers.name(i) == leader_name) leader = i;
+    const size_t follower = (leader + 1) % 3;
+    const size_t survivor = (leader + 2) % 3;
+
+    // Every process is submitted (and acknowledged) before any server dies, so none is lost
+    // or submitted twice by a client retrying on another server.
+    {
+        auto c = servers[survivor].make_client();
+        for (int i = 0; i < kProcesses; ++i) {
+            auto spec = Fixture::simple_spec("dev", "worker", "job");
+            spec.maxexectime = 8;  // a lost assign reply is handed out again after this
+            spec.maxretries = -1;
+            ASSERT_TRUE(c.submit(spec, execs[0].prvkey)) << i;
+        }
+    }
+
+    std::mutex mu;
+    std::map<std::string, int> handed_out;  // assign replies received, per process
+    std::set<std::string> done;
+    std::atomic<bool> dead[3] = {false, false, false};
+    std::atomic<int> completed{0};
+    const auto give_up = std::chrono::steady_clock::now() + 120s;
+    std::atomic<int> stuck_errors{0};
+
+    auto executor_loop = [&](int n) {
+        size_t at = static_cast<size_t>(n) % 3;
+        auto next_live = [&] {
+            for (int k = 0; k < 3; ++k) {
+                at = (at + 1) % 3;
+                if (!dead[at]) return;
+            }
+        };
+        while (completed.load() < kProcesses && std::chrono::steady_clock::now() < give_up) {
+            if (dead[at]) next_live();
+            auto c = servers[at].make_client();
+            auto p = c.assign("dev", 1, execs[n].prvkey);
+            if (!p) {
+                if (p.error().status == 0 || p.error().status >= 500) next_live();
+                continue;
+            }
+            {
+                std::lock_guard lk(mu);
+                handed_out[p->processid]++;
+            }
+            // Close it, on another server if this one dies meanwhile.
+            for (int attempt = 0; attempt < 50; ++attempt) {
+                auto cc = servers[at].make_client();
+                auto st = cc.close_successful(p->processid, {}, execs[n].prvkey);
+                if (st) break;
+                if (st.error().status == 0 || st.error().status >= 500) {
+                    next_live();
+                    // The close may have committed before the server died: look.
+                    auto look =
+                        servers[at].make_client().get_process(p->processid, execs[n].prvkey);
+                    if (look && look->state == ProcessState::Success) break;
+                    continue;
+                }
+                stuck_errors++;
+                break;
+            }
+            std::lock_guard lk(mu);
+            if (done.insert(p->processid).second) completed++;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kExecutors; ++i) threads.emplace_back(executor_loop, i);
+
+    eventually(60s, [&] { return completed.load() >= kProcesses / 4; });
+    dead[follower] = true;
+    servers[follower].kill9();
+    eventually(60s, [&] { return completed.load() >= kProcesses / 2; });
+    dead[leader] = true;
+    servers[leader].kill9();
+
+    // The survivor becomes leader within the lease TTL (2 s) plus a tick.
+    EXPECT_TRUE(eventually(20s, [&] {
+        auto st = cluster_state(servers[survivor]);
+        return st && st->leader == servers.name(survivor);
+    })) << "the surviving server did not take over";
+
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(stuck_errors.load(), 0);
+
+    auto c = servers[survivor].make_client();
+    auto stats = c.get_colony_statistics("dev", execs[0].prvkey);
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_EQ(stats->successfulprocesses, kProcesses);
+    EXPECT_EQ(stats->waitingprocesses, 0);
+    EXPECT_EQ(stats->runningprocesses, 0);
+    EXPECT_EQ(stats->failedprocesses, 0);
+    EXPECT_EQ(handed_out.size(), static_cast<size_t>(kProcesses));
+    int twice = 0;
+    for (const auto& [id, n] : handed_out) twice += n > 1;
+    EXPECT_EQ(twice, 0) << "processes handed out more than once";
+
+    // The deadline sweep now runs on the new leader: a process whose executor vanishes is
+    // handed out again after its maxexectime.
+    auto spec = Fixture::simple_spec("dev", "worker", "abandoned");
+    spec.maxexectime = 1;
+    spec.maxretries = 3;
+    auto p = c.submit(spec, execs[0].prvkey);
+    ASSERT_TRUE(p);
+    auto first = c.assign("dev", 5, execs[1].prvkey);
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(eventually(15s, [&] {
+        auto again = c.get_process(p->processid, execs[0].prvkey);
+        return again && again->retries >= 1;
+    })) << "no sweep after the leader died";
+}
