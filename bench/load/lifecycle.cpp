@@ -59,7 +59,7 @@ LifecycleResult run_lifecycle(const Options& o, const BenchColony& c,
     std::vector<std::thread> threads;
     for (size_t s = 0; s < submitters.size(); ++s) {
         threads.emplace_back([&, s] {
-            client::Client cl(client_options(o));
+            client::Client cl(client_options(o, s));
             LifecycleResult& mine = parts[s];
             while (true) {
                 {
@@ -102,7 +102,7 @@ LifecycleResult run_lifecycle(const Options& o, const BenchColony& c,
     }
     for (size_t e = 0; e < executors.size(); ++e) {
         threads.emplace_back([&, e] {
-            client::Client cl(client_options(o));
+            client::Client cl(client_options(o, submitters.size() + e));
             LifecycleResult& mine = parts[submitters.size() + e];
             const std::string& key = executors[e].prvkey;
             while (true) {

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
     CLI::App app{"Colonies load generator (issue #5)"};
     app.add_option("--host", o.host, "server host");
     app.add_option("--port", o.port, "server port");
+    std::string port_list;
+    app.add_option("--ports", port_list,
+                   "several servers of one cluster: comma list, clients spread over them");
     app.add_option("--server-prvkey", o.server_prvkey, "server owner private key")
         ->required()
         ->envname("COLONIES_SERVER_PRVKEY");
@@ -72,6 +75,8 @@ int main(int argc, char** argv) {
     app.add_option("--server-pid", o.server_pid, "server pid (CPU, RSS from /proc)");
     app.add_flag("--keep", o.keep, "keep the bench colonies");
     CLI11_PARSE(app, argc, argv);
+    for (auto& s : split(port_list)) o.ports.push_back(std::stoi(s));
+    if (!o.ports.empty()) o.port = o.ports.front();
     o.assign_executors.clear();
     for (auto& s : split(assign_list)) o.assign_executors.push_back(std::stoi(s));
     o.idle_executors.clear();

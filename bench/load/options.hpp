@@ -10,6 +10,8 @@ namespace colonies::bench {
 struct Options {
     std::string host = "127.0.0.1";
     int port = 50080;
+    // More servers of one cluster on `host` (--ports): client i talks to ports[i % size].
+    std::vector<int> ports;
     std::string server_prvkey;  // server owner: creates (and removes) the bench colony
     std::string workload = "W2";
     double duration_s = 10;  // upper bound of each measured phase

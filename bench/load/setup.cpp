@@ -24,10 +24,10 @@ std::string describe(const Error& e) {
     return "status " + std::to_string(e.status) + ": " + e.message;
 }
 
-client::Options client_options(const Options& o) {
+client::Options client_options(const Options& o, size_t index) {
     client::Options c;
     c.host = o.host;
-    c.port = o.port;
+    c.port = o.ports.empty() ? o.port : o.ports[index % o.ports.size()];
     c.connect_timeout = std::chrono::seconds(10);
     return c;
 }

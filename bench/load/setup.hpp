@@ -25,7 +25,8 @@ struct BenchColony {
     std::string executortype;
 };
 
-client::Options client_options(const Options& o);
+// Client settings for the index-th client (spread over --ports when several are given).
+client::Options client_options(const Options& o, size_t index = 0);
 
 // Adds colony "bench-<random>" signed with the server owner key. Throws std::runtime_error.
 BenchColony create_colony(const Options& o, const std::string& executortype = "bench");

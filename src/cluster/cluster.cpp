@@ -95,21 +95,28 @@ class Election {
     }
 
   private:
+    // The leader key is looked at often (a follower takes over soon after the old lease ends);
+    // the lease is refreshed every third of its TTL.
     void loop() {
+        const auto refresh = std::chrono::milliseconds(o_.lease_ttl_seconds * 1000 / 3);
         const auto tick =
-            std::chrono::milliseconds(std::max<int64_t>(o_.lease_ttl_seconds * 1000 / 3, 200));
+            std::min<std::chrono::milliseconds>(refresh, std::chrono::milliseconds(250));
+        auto last_refresh = std::chrono::steady_clock::time_point{};
         for (;;) {
-            step();
+            const auto now = std::chrono::steady_clock::now();
+            const bool refresh_due = now - last_refresh >= refresh;
+            if (refresh_due) last_refresh = now;
+            step(refresh_due);
             std::unique_lock lk(mu_);
             if (cv_.wait_for(lk, tick, [this] { return stopping_; })) return;
         }
     }
 
-    void step() {
+    void step(bool refresh) {
         const std::string leader_key = o_.prefix + "leader";
         const std::string member_key = o_.prefix + "members/" + o_.self.name;
         try {
-            if (lease_ && etcd_.keepalive(lease_) <= 0) lease_ = 0;  // expired while away
+            if (lease_ && refresh && etcd_.keepalive(lease_) <= 0) lease_ = 0;  // expired
             if (!lease_) {
                 lease_ = etcd_.grant(o_.lease_ttl_seconds);
                 etcd_.put(member_key, node_json(o_.self), lease_);

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "cli_support.hpp"
 #include "client/subscribe.hpp"
 #include "etcd_process.hpp"
 #include "harness.hpp"
@@ -165,6 +166,23 @@ TEST(Cluster, EveryServerShowsAllMembersAndTheSameLeader) {
         return true;
     })) << "servers did not agree on members and leader";
     EXPECT_TRUE(all.count(leader));
+
+    // The same through the CLI: one row per server, the leader marked.
+    const std::string dir = cli::make_temp_dir();
+    cli::Env env{{"COLONIES_SERVER_HOST", "127.0.0.1"},
+                 {"COLONIES_SERVER_PORT", std::to_string(servers[1].port())},
+                 {"COLONIES_SERVER_PRVKEY", DevIdentity::server_prvkey},
+                 {"COLONIES_TLS", "false"}};
+    auto r = cli::run({"cluster", "info"}, env, dir);
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    for (const auto& name : all) EXPECT_NE(r.out.find(name), std::string::npos) << r.out;
+    size_t trues = 0;
+    for (size_t pos = r.out.find("True"); pos != std::string::npos;
+         pos = r.out.find("True", pos + 1))
+        ++trues;
+    EXPECT_EQ(trues, 1u) << r.out;
+    std::filesystem::remove_all(dir);
+
     // Only the server owner may ask.
     auto c = servers[0].make_client();
     auto denied = c.get_cluster(DevIdentity::colony_prvkey);
