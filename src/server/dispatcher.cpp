@@ -84,10 +84,20 @@ struct Parking {
 }  // namespace
 
 void Dispatcher::announce(const services::Effects& fx) {
-    for (const auto& r : fx.ready) waiters_.notify(r);
+    if (!cluster_) {
+        for (const auto& r : fx.ready) waiters_.notify(r);
+    } else {
+        // Another server is asked to wake a waiter only when none here could take the process:
+        // waking one on every server would send all but one of them to the database for
+        // nothing.
+        services::Effects remote;
+        for (const auto& r : fx.ready)
+            if (!waiters_.notify(r)) remote.ready.push_back(r);
+        remote.events = fx.events;
+        if (!remote.ready.empty() || !remote.events.empty()) cluster_->publish(remote);
+    }
     if (!subscriptions_.empty())
         for (const auto& p : fx.events) subscriptions_.publish(p);
-    if (cluster_ && (!fx.ready.empty() || !fx.events.empty())) cluster_->publish(fx);
 }
 
 asio::awaitable<void> Dispatcher::apply_remote(RemoteChange change) {
