@@ -37,6 +37,8 @@ class Client {
                                     std::chrono::seconds read_timeout = std::chrono::seconds(60));
     // Send an arbitrary body to POST /api and return (http status, body) - for tests of bad input.
     Result<std::pair<int, std::string>> post_raw(const std::string& body);
+    // GET `target` (e.g. "/metrics") and return (http status, body).
+    Result<std::pair<int, std::string>> get_raw(const std::string& target);
     bool health();  // GET /health == 200
 
     Result<std::string> version();  // buildversion (unsigned versionmsg)

@@ -4,6 +4,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <string_view>
 
 #include "rpc/envelope.hpp"
@@ -14,13 +15,20 @@
 
 namespace colonies::server {
 
+// How a long poll learns that its client hung up: the dispatcher calls it (at most once per
+// request, when an assign first parks) with `on_hangup`, which the transport calls at most once if
+// the peer closes the connection before the reply is written. Empty: the transport cannot tell.
+using WatchHangup = std::function<void(std::function<void()> on_hangup)>;
+
 class Dispatcher {
   public:
     Dispatcher(store::Store& store, scheduler::Waiters& waiters, Subscriptions& subscriptions,
                const services::Config& cfg)
         : store_(store), waiters_(waiters), subscriptions_(subscriptions), cfg_(cfg) {}
     // Must be awaited on a strand (the connection's): long polls park on a strand-bound timer.
-    boost::asio::awaitable<rpc::Reply> handle(std::string_view body);
+    // A long poll whose client hangs up (see WatchHangup) stops waiting and claims nothing.
+    boost::asio::awaitable<rpc::Reply> handle(std::string_view body,
+                                              const WatchHangup& watch_hangup = {});
     // One deadline sweep (called every second by the server).
     boost::asio::awaitable<void> sweep();
 
@@ -42,7 +50,8 @@ class Dispatcher {
   private:
     boost::asio::awaitable<rpc::Reply> assign(const std::string& caller,
                                               const boost::json::object& msg,
-                                              std::string_view prefix);
+                                              std::string_view prefix,
+                                              const WatchHangup& watch_hangup);
     void announce(const services::Effects& fx);
     store::Store& store_;
     scheduler::Waiters& waiters_;
