@@ -563,4 +563,12 @@ Result<std::vector<Log>> Client::get_logs(const LogQuery& q, const std::string& 
                        &log_from_json);
 }
 
+Result<std::vector<Log>> Client::search_logs(const std::string& colony, const std::string& text,
+                                             int days, int count, const std::string& prvkey) {
+    return decode_many(
+        call("searchlogsmsg",
+             {{"colonyname", colony}, {"text", text}, {"days", days}, {"count", count}}, prvkey),
+        &log_from_json);
+}
+
 }  // namespace colonies::client

@@ -127,6 +127,10 @@ class Client {
         bool latest = false;
     };
     Result<std::vector<Log>> get_logs(const LogQuery& q, const std::string& prvkey);
+    // searchlogsmsg (features.md 3.4): up to `count` (max 100) entries of the colony from the
+    // last `days` (max 30) days whose message contains `text` (case-sensitive), in no order.
+    Result<std::vector<Log>> search_logs(const std::string& colony, const std::string& text,
+                                         int days, int count, const std::string& prvkey);
 
   private:
     struct Impl;
