@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -349,6 +350,27 @@ std::string truncate(const std::string& s, size_t max) {
         out += s[i];
     }
     return out + "...";
+}
+
+std::vector<std::string> wrap_words(const std::string& s, size_t max) {
+    std::vector<std::string> lines;
+    std::string line;
+    size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        size_t end = i;
+        while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end]))) ++end;
+        if (end == i) break;
+        std::string word = s.substr(i, end - i);
+        i = end;
+        if (!line.empty() && width(line) + 1 + width(word) > max) {
+            lines.push_back(std::move(line));
+            line.clear();
+        }
+        line += line.empty() ? word : " " + word;
+    }
+    if (!line.empty()) lines.push_back(std::move(line));
+    return lines;
 }
 
 const char* state_text(ProcessState s) {

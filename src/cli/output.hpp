@@ -71,4 +71,8 @@ std::string value_text(const boost::json::value& v);
 // Cut to `max` characters (code points) plus "..." when longer.
 std::string truncate(const std::string& s, size_t max);
 
+// Splits text into lines of at most `max` characters (code points), breaking at runs of
+// whitespace; a word longer than `max` gets a line of its own. Empty text gives no lines.
+std::vector<std::string> wrap_words(const std::string& s, size_t max);
+
 }  // namespace colonies::cli

@@ -304,6 +304,12 @@ Result<std::pair<int, std::string>> Client::post_raw(const std::string& body) {
     return std::pair<int, std::string>{static_cast<int>(res->result_int()), res->body()};
 }
 
+Result<std::pair<int, std::string>> Client::get_raw(const std::string& target) {
+    auto res = impl_->send(http::verb::get, target, "", std::chrono::seconds(60));
+    if (!res) return res.error();
+    return std::pair<int, std::string>{static_cast<int>(res->result_int()), res->body()};
+}
+
 bool Client::health() {
     auto res = impl_->send(http::verb::get, "/health", "", impl_->opts.connect_timeout);
     return res && res->result() == http::status::ok;
@@ -559,6 +565,14 @@ Result<std::vector<Log>> Client::get_logs(const LogQuery& q, const std::string& 
                              {"latest", q.latest}},
                             prvkey),
                        &log_from_json);
+}
+
+Result<std::vector<Log>> Client::search_logs(const std::string& colony, const std::string& text,
+                                             int days, int count, const std::string& prvkey) {
+    return decode_many(
+        call("searchlogsmsg",
+             {{"colonyname", colony}, {"text", text}, {"days", days}, {"count", count}}, prvkey),
+        &log_from_json);
 }
 
 }  // namespace colonies::client

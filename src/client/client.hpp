@@ -37,6 +37,8 @@ class Client {
                                     std::chrono::seconds read_timeout = std::chrono::seconds(60));
     // Send an arbitrary body to POST /api and return (http status, body) - for tests of bad input.
     Result<std::pair<int, std::string>> post_raw(const std::string& body);
+    // GET `target` (e.g. "/metrics") and return (http status, body).
+    Result<std::pair<int, std::string>> get_raw(const std::string& target);
     bool health();  // GET /health == 200
 
     Result<std::string> version();  // buildversion (unsigned versionmsg)
@@ -127,6 +129,10 @@ class Client {
         bool latest = false;
     };
     Result<std::vector<Log>> get_logs(const LogQuery& q, const std::string& prvkey);
+    // searchlogsmsg (features.md 3.4): up to `count` (max 100) entries of the colony from the
+    // last `days` (max 30) days whose message contains `text` (case-sensitive), in no order.
+    Result<std::vector<Log>> search_logs(const std::string& colony, const std::string& text,
+                                         int days, int count, const std::string& prvkey);
 
   private:
     struct Impl;

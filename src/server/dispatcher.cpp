@@ -81,6 +81,13 @@ struct Parking {
     bool woken = false;
 };
 
+// One long poll across its parkings: whether its client hung up, and the parking to cut short
+// when it does. Touched on the strand only.
+struct LongPoll {
+    bool hung_up = false;
+    std::shared_ptr<Parking> park;
+};
+
 }  // namespace
 
 void Dispatcher::announce(const services::Effects& fx) {
@@ -117,7 +124,8 @@ asio::awaitable<void> Dispatcher::apply_remote(RemoteChange change) {
     for (const auto& p : loaded) subscriptions_.publish(p);
 }
 
-asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
+asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
+                                               const WatchHangup& watch_hangup) {
     auto req = rpc::parse_request(body);
     if (!req) co_return rpc::error_reply(req.error());
     if (req->payloadtype == "versionmsg") {
@@ -144,7 +152,7 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
         co_return rpc::error_reply(bad_request(std::string(op->error_prefix) +
                                                ", msg.MsgType does not match payloadType"));
 
-    if (!op->fn) co_return co_await assign(*caller, *msg, op->error_prefix);
+    if (!op->fn) co_return co_await assign(*caller, *msg, op->error_prefix, watch_hangup);
 
     // A named job, not a temporary inside co_await: g++ 12 destroys such temporaries twice.
     const std::string& who = *caller;
@@ -163,7 +171,8 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body) {
 
 asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
                                                const boost::json::object& msg,
-                                               std::string_view prefix) {
+                                               std::string_view prefix,
+                                               const WatchHangup& watch_hangup) {
     const auto no_process = rpc::error_reply(not_found("No process available for assignment"));
     auto job = [this, &caller, &msg, prefix](store::StoreTx& tx, JobOut& out) {
         services::OpContext ctx{tx, caller, Time::now(), cfg_, prefix, {}};
@@ -189,8 +198,20 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
         std::chrono::steady_clock::now() + std::chrono::seconds(out.attempt->timeout_s);
     const auto spec = out.attempt->waiter;
     auto ex = co_await asio::this_coro::executor;
+    auto poll = std::make_shared<LongPoll>();
+    bool watching = false;
     for (;;) {
         auto park = std::make_shared<Parking>(ex);
+        poll->park = park;
+        if (watch_hangup && !watching) {
+            watching = true;
+            watch_hangup([poll, ex] {
+                asio::post(ex, [poll] {
+                    poll->hung_up = true;
+                    poll->park->timer.cancel();
+                });
+            });
+        }
         auto id = waiters_.add(
             spec,
             [park, ex] {
@@ -209,10 +230,13 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
                 until = std::min(deadline, std::chrono::steady_clock::now() + kClusterRecheck);
             park->timer.expires_at(until);
             boost::system::error_code ec;
-            if (!park->woken)
+            if (!park->woken && !poll->hung_up)
                 co_await park->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             waiters_.remove(*id);
         }
+        // Nobody would read the reply: claiming a process now would strand it RUNNING until
+        // its deadline.
+        if (poll->hung_up) co_return no_process;
         seen = waiters_.sequence();
         out = co_await on_store(store_, job);
         announce(out.fx);

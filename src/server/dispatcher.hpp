@@ -4,6 +4,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <string_view>
 
 #include "rpc/envelope.hpp"
@@ -14,6 +15,11 @@
 #include "store/store.hpp"
 
 namespace colonies::server {
+
+// How a long poll learns that its client hung up: the dispatcher calls it (at most once per
+// request, when an assign first parks) with `on_hangup`, which the transport calls at most once if
+// the peer closes the connection before the reply is written. Empty: the transport cannot tell.
+using WatchHangup = std::function<void(std::function<void()> on_hangup)>;
 
 class Dispatcher {
   public:
@@ -26,7 +32,9 @@ class Dispatcher {
           cfg_(cfg),
           cluster_(cluster) {}
     // Must be awaited on a strand (the connection's): long polls park on a strand-bound timer.
-    boost::asio::awaitable<rpc::Reply> handle(std::string_view body);
+    // A long poll whose client hangs up (see WatchHangup) stops waiting and claims nothing.
+    boost::asio::awaitable<rpc::Reply> handle(std::string_view body,
+                                              const WatchHangup& watch_hangup = {});
     // One deadline sweep (called every second by the server).
     boost::asio::awaitable<void> sweep();
 
@@ -50,7 +58,8 @@ class Dispatcher {
   private:
     boost::asio::awaitable<rpc::Reply> assign(const std::string& caller,
                                               const boost::json::object& msg,
-                                              std::string_view prefix);
+                                              std::string_view prefix,
+                                              const WatchHangup& watch_hangup);
     void announce(const services::Effects& fx);
     store::Store& store_;
     scheduler::Waiters& waiters_;

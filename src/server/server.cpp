@@ -1,13 +1,17 @@
 #include "server/server.hpp"
 
+#include <sys/socket.h>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <iostream>
 #include <thread>
 
 #include "server/dispatcher.hpp"
+#include "server/metrics.hpp"
 #include "server/pubsub.hpp"
 
 namespace colonies::server {
@@ -59,6 +63,40 @@ beast::tcp_stream& tcp_layer(Stream& s) {
         return beast::get_lowest_layer(s);
 }
 
+// A long poll leaves the socket unread while it waits, so the server would not notice its client
+// hanging up until the poll's timeout. Waiting for readability catches it: end of stream or an
+// error means the client is gone; data (a pipelined request) is no hang-up and ends the watch.
+// The socket outlives the watch: the server cancels it before touching the socket again.
+void watch_for_hangup(tcp::socket& socket, std::function<void()> on_hangup) {
+    auto on_readable = [&socket,
+                        on_hangup = std::move(on_hangup)](boost::system::error_code ec) mutable {
+        if (ec == asio::error::operation_aborted) return;  // the reply is on its way
+        if (!ec) {
+            char byte;
+            auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n > 0) return;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                watch_for_hangup(socket, std::move(on_hangup));  // a spurious wakeup
+                return;
+            }
+        }
+        on_hangup();
+    };
+    socket.async_wait(tcp::socket::wait_read, std::move(on_readable));
+}
+
+// Counts a connection for as long as it is served (colonies_open_connections).
+class ConnectionGauge {
+  public:
+    explicit ConnectionGauge(std::atomic<size_t>& n) : n_(n) { ++n_; }
+    ~ConnectionGauge() { --n_; }
+    ConnectionGauge(const ConnectionGauge&) = delete;
+    ConnectionGauge& operator=(const ConnectionGauge&) = delete;
+
+  private:
+    std::atomic<size_t>& n_;
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -67,6 +105,7 @@ struct Server::Impl {
     ServerOptions opts;
     scheduler::Waiters waiters;
     Subscriptions subscriptions;
+    std::atomic<size_t> open_connections{0};
     asio::io_context ioc;
     std::optional<asio::ssl::context> ssl;
     std::unique_ptr<store::Store> store;
@@ -89,6 +128,7 @@ struct Server::Impl {
 
     template <class Stream>
     asio::awaitable<void> serve(Stream stream) {
+        ConnectionGauge counted(open_connections);
         beast::flat_buffer buffer;
         for (;;) {
             http::request_parser<http::string_body> parser;
@@ -125,7 +165,15 @@ struct Server::Impl {
                 auto& req = parser.get();
                 keep_alive = req.keep_alive();
                 tcp_layer(stream).expires_never();  // long polls last as long as they ask
-                res = co_await respond(req);
+                auto& socket = tcp_layer(stream).socket();
+                bool watching = false;
+                WatchHangup watch = [&socket, &watching](std::function<void()> on_hangup) {
+                    watching = true;
+                    watch_for_hangup(socket, std::move(on_hangup));
+                };
+                res = co_await respond(req, watch);
+                boost::system::error_code ignored;
+                if (watching) socket.cancel(ignored);  // end the watch before the socket is reused
             }
             res.keep_alive(keep_alive);
             tcp_layer(stream).expires_after(std::chrono::seconds(60));
@@ -157,17 +205,24 @@ struct Server::Impl {
         }
     }
 
-    asio::awaitable<Response> respond(const http::request<http::string_body>& req) {
+    asio::awaitable<Response> respond(const http::request<http::string_body>& req,
+                                      const WatchHangup& watch_hangup) {
         auto target = req.target();
         auto path = target.substr(0, target.find('?'));
         if (req.method() == http::verb::options && req.count(http::field::origin))
             co_return preflight(req.version());
         if (path == "/api" && req.method() == http::verb::post) {
-            auto reply = co_await dispatcher.handle(req.body());
+            auto reply = co_await dispatcher.handle(req.body(), watch_hangup);
             co_return rpc_response(reply, req.version());
         }
         if (path == "/health" && req.method() == http::verb::get)
             co_return plain(http::status::ok, req.version(), "");
+        if (path == "/metrics" && req.method() == http::verb::get) {
+            Gauges g{subscriptions.size(), waiters.size(), open_connections.load()};
+            auto res = plain(http::status::ok, req.version(), render_metrics(g));
+            res.set(http::field::content_type, kMetricsContentType);
+            co_return res;
+        }
         co_return plain(http::status::not_found, req.version(), "404 page not found");
     }
 

@@ -1,6 +1,7 @@
-// The Colonies server process: HTTP(S) listener for POST /api and GET /health (protocol.md 1),
-// the RPC pipeline of 1.4, long-poll assign and the deadline sweep. Thread pool of io threads;
-// every connection runs on its own strand; store work runs on the store's thread.
+// The Colonies server process: HTTP(S) listener for POST /api, GET /health (protocol.md 1),
+// WebSocket /pubsub and GET /metrics (server/metrics.hpp), the RPC pipeline of 1.4, long-poll
+// assign and the deadline sweep. Thread pool of io threads; every connection runs on its own
+// strand; store work runs on the store's thread.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -98,6 +98,34 @@ int pick_free_port() {
     return ntohs(addr.sin_port);
 }
 
+std::map<std::string, int64_t> read_metrics(client::Client& c) {
+    auto res = c.get_raw("/metrics");
+    if (!res) throw std::runtime_error("GET /metrics: " + describe(res.error()));
+    if (res->first != 200)
+        throw std::runtime_error("GET /metrics: HTTP " + std::to_string(res->first));
+    std::map<std::string, int64_t> samples;
+    std::istringstream lines(res->second);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        auto space = line.find(' ');
+        if (space == std::string::npos) throw std::runtime_error("bad /metrics line: " + line);
+        samples[line.substr(0, space)] = std::stoll(line.substr(space + 1));
+    }
+    return samples;
+}
+
+bool wait_for_metric(client::Client& c, const std::string& name, int64_t value,
+                     std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        auto samples = read_metrics(c);
+        auto it = samples.find(name);
+        if (it != samples.end() && it->second == value) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
 // ---- server process ----
 
 ServerProcess::ServerProcess(ServerConfig cfg, bool start_now) : cfg_(std::move(cfg)) {

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -101,6 +103,13 @@ class ServerProcess {
 
 // A free TCP port on 127.0.0.1 (bind port 0, read it, close).
 int pick_free_port();
+
+// The samples of the server's GET /metrics (name -> value); throws std::runtime_error when it
+// does not answer 200. The client's own connection is one of colonies_open_connections.
+std::map<std::string, int64_t> read_metrics(client::Client& c);
+// Polls GET /metrics until `name` reads `value`; false when `limit` passes first.
+bool wait_for_metric(client::Client& c, const std::string& name, int64_t value,
+                     std::chrono::milliseconds limit);
 
 // Setup helpers; they throw std::runtime_error with the server's message on failure.
 struct Fixture {

@@ -1,7 +1,6 @@
 // Real-time subscriptions on WebSocket /pubsub (protocol.md 1.6, 6.11).
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <thread>
 
 #include "client/subscribe.hpp"
@@ -41,7 +40,8 @@ TEST_F(Subscriptions, WaitReturnsAfterTheCloseIsCommitted) {
         auto c = server_.make_client();
         read_after = c.get_process(p.processid, DevIdentity::executor_prvkey);
     });
-    std::this_thread::sleep_for(300ms);
+    // Act only once the subscription is registered (else the event could come before it).
+    EXPECT_TRUE(wait_for_metric(*c_, "colonies_subscriptions", 1, 20s));
     ASSERT_TRUE(c_->assign("dev", 5, DevIdentity::executor_prvkey).ok());
     ASSERT_TRUE(c_->close_successful(p.processid, {"done"}, DevIdentity::executor_prvkey));
     waiter.join();
@@ -59,7 +59,8 @@ TEST_F(Subscriptions, AssignPublishesTheRunningState) {
         waited = client::wait_for_process(server_.client_options(), "dev", p.processid,
                                           ProcessState::Running, 20, DevIdentity::executor_prvkey);
     });
-    std::this_thread::sleep_for(300ms);
+    // Act only once the subscription is registered (else the event could come before it).
+    EXPECT_TRUE(wait_for_metric(*c_, "colonies_subscriptions", 1, 20s));
     ASSERT_TRUE(c_->assign("dev", 5, DevIdentity::executor_prvkey).ok());
     waiter.join();
     ASSERT_TRUE(waited && waited->ok()) << (waited ? waited->error().message : "");
@@ -87,20 +88,17 @@ TEST_F(Subscriptions, TimeoutClosesWithoutAFrame) {
 
 TEST_F(Subscriptions, EverySubscriberSeesEveryEventOfItsType) {
     constexpr int kSubscribers = 3, kProcesses = 4;
-    std::atomic<int> ready{0};
     std::vector<int> seen(kSubscribers, 0);
     std::vector<std::thread> ts;
     for (int i = 0; i < kSubscribers; ++i) {
         ts.emplace_back([&, i] {
             client::ProcessSubscription sub{"dev", "", "cli", ProcessState::Waiting, 10};
-            ready++;
             auto r = client::subscribe(server_.client_options(), sub, DevIdentity::executor_prvkey,
                                        [&](const Process&) { return ++seen[i] < kProcesses; });
             EXPECT_TRUE(r.ok()) << r.error().message;
         });
     }
-    while (ready.load() < kSubscribers) std::this_thread::sleep_for(10ms);
-    std::this_thread::sleep_for(500ms);  // let the subscriptions reach the server
+    EXPECT_TRUE(wait_for_metric(*c_, "colonies_subscriptions", kSubscribers, 20s));
     for (int i = 0; i < kProcesses; ++i) submit();
     for (auto& t : ts) t.join();
     for (int i = 0; i < kSubscribers; ++i) EXPECT_EQ(seen[i], kProcesses) << "subscriber " << i;

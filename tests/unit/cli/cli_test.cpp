@@ -64,6 +64,14 @@ TEST(Text, ValuesAndTruncation) {
     EXPECT_EQ(truncate("abc", 3), "abc");
 }
 
+TEST(Text, WrapsWordsAtTheWidth) {
+    EXPECT_EQ(wrap_words("  step one   done\n", 8), (std::vector<std::string>{"step one", "done"}));
+    EXPECT_EQ(wrap_words("a averyveryverylongword b", 5),
+              (std::vector<std::string>{"a", "averyveryverylongword", "b"}));
+    EXPECT_EQ(wrap_words("åäö åäö", 7), (std::vector<std::string>{"åäö åäö"}));  // code points
+    EXPECT_TRUE(wrap_words(" \n ", 10).empty());
+}
+
 TEST(SpecFile, SyntaxErrorsNameLineAndColumn) {
     try {
         parse_json_text("{\n  \"a\": 1,\n  \"b\": ]\n}", "f.json");
