@@ -199,6 +199,7 @@ class SqliteTx final : public StoreTx {
             .run();
     }
     void remove_colony(const std::string& name) override {
+        executor_cache_.reset();
         Q(db_,
           "DELETE FROM attributes WHERE targetid IN "
           "(SELECT processid FROM processes WHERE colonyname = ?)")
@@ -269,11 +270,26 @@ class SqliteTx final : public StoreTx {
         return read_executor(q);
     }
     std::optional<Executor> executor_by_id(const std::string& id) override {
+        // A request looks its caller up several times (membership, then the operation itself,
+        // then function statistics): keep the decoded record until the job ends or an executor
+        // row is written.
+        if (executor_cache_ && executor_cache_->first == id) return executor_cache_->second;
+        auto e = read_executor_by_id(id);
+        executor_cache_.emplace(id, e);
+        return e;
+    }
+    std::optional<Executor> read_executor_by_id(const std::string& id) {
         // An UNREGISTERED record may share its id with a live one re-added under another name;
-        // prefer the live record.
-        Q q(db_,
-            "SELECT doc, state, lastheard FROM executors WHERE executorid = ? "
-            "ORDER BY state = 3 LIMIT 1");
+        // prefer the live record. Two lookups rather than ORDER BY state = 3: that sort builds
+        // a temporary b-tree on every call, and this runs several times per request.
+        {
+            Q q(db_,
+                "SELECT doc, state, lastheard FROM executors WHERE executorid = ? AND state != 3 "
+                "LIMIT 1");
+            q.bind(id);
+            if (q.step()) return read_executor(q);
+        }
+        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE executorid = ? LIMIT 1");
         q.bind(id);
         if (!q.step()) return std::nullopt;
         return read_executor(q);
@@ -288,6 +304,7 @@ class SqliteTx final : public StoreTx {
         return out;
     }
     void save_executor(const Executor& e) override {
+        executor_cache_.reset();
         Q(db_,
           "INSERT OR REPLACE INTO executors "
           "(colonyname, executorname, executorid, state, lastheard, doc) VALUES (?,?,?,?,?,?)")
@@ -300,6 +317,7 @@ class SqliteTx final : public StoreTx {
             .run();
     }
     void touch_executor(const std::string& id, Time when) override {
+        executor_cache_.reset();
         Q(db_, "UPDATE executors SET lastheard = ? WHERE executorid = ? AND state != 3")
             .bind(when.ns)
             .bind(id)
@@ -664,8 +682,15 @@ class SqliteTx final : public StoreTx {
         return out;
     }
 
+    // Called before every job: a job sees only what it read itself (and a rolled-back job's
+    // reads must not outlive it).
+    void begin_job() {
+        executor_cache_.reset();
+    }
+
   private:
     Db& db_;
+    std::optional<std::pair<std::string, std::optional<Executor>>> executor_cache_;
 };
 
 class SqliteStore final : public Store {
@@ -753,6 +778,7 @@ class SqliteStore final : public Store {
             return;
         }
         for (auto& it : batch) {
+            tx_.begin_job();
             step("SAVEPOINT job");
             bool keep = false;
             try {
