@@ -145,8 +145,13 @@ class Q {
 
 template <class T, class F>
 T decode_doc(const std::string& text, F from_json) {
+    // The parsed tree lives only while the record is decoded, so it goes into a stack arena
+    // instead of one malloc/free pair per node. Safe because the decoders copy-assign what they
+    // keep (a Boost.JSON container keeps its own storage on assignment).
+    unsigned char arena[8192];
+    boost::json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = boost::json::parse(text, ec, &mr);
     if (ec) throw StoreError("corrupt stored document: " + ec.message());
     auto r = from_json(v);
     if (!r) throw StoreError("corrupt stored document: " + r.error().message);
