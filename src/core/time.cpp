@@ -66,6 +66,24 @@ bool is_char(std::string_view s, size_t pos, char c) {
     return pos < s.size() && s[pos] == c;
 }
 
+// Writes v as exactly n decimal digits (zero-padded) at out.
+void put_digits(char* out, unsigned v, int n) {
+    for (int i = n - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+}
+
+// ".fffffffff" without trailing zeros (nothing when frac is 0), then the zone.
+void append_fraction(std::string& out, int64_t frac) {
+    if (frac != 0) {
+        char f[10];
+        f[0] = '.';
+        put_digits(f + 1, static_cast<unsigned>(frac), 9);
+        size_t n = 10;
+        while (f[n - 1] == '0') --n;
+        out.append(f, n);
+    }
+    out += 'Z';
+}
+
 }  // namespace
 
 Time Time::now() {
@@ -80,18 +98,35 @@ std::string format_rfc3339(Time t) {
     const int64_t days = floor_div(secs, kSecPerDay);
     const int64_t sod = secs - days * kSecPerDay;
     const Civil c = civil_from_days(days);
-    char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+    // By hand rather than snprintf: a process document carries five times and is rendered on
+    // every save and reply. int64 nanoseconds stay within years 1677..2262; snprintf keeps any
+    // other year right should Time ever widen.
+    if (c.y < 0 || c.y > 9999) {
+        char buf[64];
+        int n =
+            std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
                           static_cast<long long>(c.y), c.m, c.d, static_cast<long long>(sod / 3600),
                           static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
-    std::string out(buf, static_cast<size_t>(n));
-    if (frac != 0) {
-        std::snprintf(buf, sizeof buf, ".%09lld", static_cast<long long>(frac));
-        std::string f(buf);
-        while (f.back() == '0') f.pop_back();
-        out += f;
+        std::string out(buf, static_cast<size_t>(n));
+        append_fraction(out, frac);
+        return out;
     }
-    out += 'Z';
+    char buf[20];
+    put_digits(buf, static_cast<unsigned>(c.y), 4);
+    buf[4] = '-';
+    put_digits(buf + 5, c.m, 2);
+    buf[7] = '-';
+    put_digits(buf + 8, c.d, 2);
+    buf[10] = 'T';
+    put_digits(buf + 11, static_cast<unsigned>(sod / 3600), 2);
+    buf[13] = ':';
+    put_digits(buf + 14, static_cast<unsigned>(sod / 60 % 60), 2);
+    buf[16] = ':';
+    put_digits(buf + 17, static_cast<unsigned>(sod % 60), 2);
+    std::string out;
+    out.reserve(31);
+    out.append(buf, 19);
+    append_fraction(out, frac);
     return out;
 }
 

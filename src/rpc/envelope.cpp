@@ -81,12 +81,18 @@ Result<json::value> parse_json(std::string_view text) {
     return v;
 }
 
+// Assembled by hand in the key order an object would serialise in: the base64 payload, most of
+// every reply, needs no JSON escaping, so an object would only copy and scan it twice more.
 std::string envelope_text(std::string_view payloadtype, std::string_view payload_b64, bool error) {
-    json::object o;
-    o["payloadtype"] = payloadtype;
-    o["payload"] = payload_b64;
-    o["error"] = error;
-    return json::serialize(o);
+    const std::string type = json::serialize(json::string_view(payloadtype));
+    std::string out;
+    out.reserve(type.size() + payload_b64.size() + 48);
+    out += "{\"payloadtype\":";
+    out += type;
+    out += ",\"payload\":\"";
+    out += payload_b64;
+    out += error ? "\",\"error\":true}" : "\",\"error\":false}";
+    return out;
 }
 
 // Status for a reply that is not an envelope: the HTTP status when it reports a failure.
@@ -122,24 +128,26 @@ Error decode_error_payload(int http_status, const json::value& payload) {
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
+    // Sized once and written through a pointer: every reply passes through here, and appending
+    // one character at a time costs a capacity check per output byte.
+    std::string out((bytes.size() + 2) / 3 * 4, '\0');
+    char* o = out.data();
     const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
     size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-        out += kAlphabet[v >> 18];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += kAlphabet[v & 63];
+        *o++ = kAlphabet[v >> 18];
+        *o++ = kAlphabet[(v >> 12) & 63];
+        *o++ = kAlphabet[(v >> 6) & 63];
+        *o++ = kAlphabet[v & 63];
     }
     if (size_t rest = bytes.size() - i; rest > 0) {
         uint32_t v = uint32_t{in[i]} << 16;
         if (rest == 2) v |= uint32_t{in[i + 1]} << 8;
-        out += kAlphabet[v >> 18];
-        out += kAlphabet[(v >> 12) & 63];
-        out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-        out += '=';
+        *o++ = kAlphabet[v >> 18];
+        *o++ = kAlphabet[(v >> 12) & 63];
+        *o++ = rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+        *o++ = '=';
     }
     return out;
 }
@@ -149,8 +157,10 @@ std::string base64_encode(std::string_view bytes) {
 // it. Like Go's decoder, '\r' and '\n' are skipped anywhere and unused trailing bits are not
 // required to be zero.
 Result<std::string> base64_decode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() / 4 * 3);
+    // Written through a pointer into a buffer sized for the worst case and trimmed at the end,
+    // as in base64_encode: every request payload passes through here.
+    std::string out(text.size() / 4 * 3 + 3, '\0');
+    char* o = out.data();
     uint32_t acc = 0;  // data bits of the current quantum
     int chars = 0;     // data characters in the current quantum
     int pads = 0;      // '=' seen; non-zero only in the final quantum
@@ -171,22 +181,24 @@ Result<std::string> base64_decode(std::string_view text) {
         if (v < 0) return base64_error(i);
         acc = (acc << 6) | static_cast<uint32_t>(v);
         if (++chars == 4) {
-            out += static_cast<char>(acc >> 16);
-            out += static_cast<char>((acc >> 8) & 0xff);
-            out += static_cast<char>(acc & 0xff);
+            *o++ = static_cast<char>(acc >> 16);
+            *o++ = static_cast<char>((acc >> 8) & 0xff);
+            *o++ = static_cast<char>(acc & 0xff);
             acc = 0;
             chars = 0;
         }
     }
     if (pads == 0) {
         if (chars != 0) return base64_error(text.size());
+        out.resize(static_cast<size_t>(o - out.data()));
         return out;
     }
     if (chars + pads != 4) return base64_error(text.size());
     // 2 data characters carry one byte, 3 carry two; left-align the bits as a full quantum.
     acc <<= 6 * pads;
-    out += static_cast<char>(acc >> 16);
-    if (chars == 3) out += static_cast<char>((acc >> 8) & 0xff);
+    *o++ = static_cast<char>(acc >> 16);
+    if (chars == 3) *o++ = static_cast<char>((acc >> 8) & 0xff);
+    out.resize(static_cast<size_t>(o - out.data()));
     return out;
 }
 

@@ -10,6 +10,11 @@ std::string key_of(const std::string& colony, const std::string& type) {
     return colony + '\x1f' + type;
 }
 
+std::string name_key_of(const std::string& colony, const std::string& type,
+                        const std::string& name) {
+    return colony + '\x1f' + type + '\x1f' + name;
+}
+
 bool iequals(const std::string& a, const std::string& b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) ==
@@ -37,21 +42,29 @@ std::optional<uint64_t> Waiters::add(WaiterSpec spec, Wake wake, uint64_t seen_s
     std::lock_guard lk(mu_);
     if (sequence_ != seen_sequence) return std::nullopt;
     uint64_t id = next_id_++;
-    auto key = key_of(spec.colonyname, spec.executortype);
-    auto& list = by_key_[key];
+    auto& list = by_key_[key_of(spec.colonyname, spec.executortype)];
+    auto& names = by_name_[name_key_of(spec.colonyname, spec.executortype, spec.executorname)];
     list.push_back(Entry{id, std::move(spec), std::move(wake)});
-    index_.emplace(id, std::make_pair(std::move(key), std::prev(list.end())));
+    names.push_back(std::prev(list.end()));
+    index_.emplace(id, Slot{std::prev(list.end()), std::prev(names.end())});
     return id;
+}
+
+void Waiters::erase_locked(std::unordered_map<uint64_t, Slot>::iterator slot) {
+    const WaiterSpec& s = slot->second.entry->spec;
+    auto nit = by_name_.find(name_key_of(s.colonyname, s.executortype, s.executorname));
+    nit->second.erase(slot->second.by_name);
+    if (nit->second.empty()) by_name_.erase(nit);
+    auto lit = by_key_.find(key_of(s.colonyname, s.executortype));
+    lit->second.erase(slot->second.entry);
+    if (lit->second.empty()) by_key_.erase(lit);
+    index_.erase(slot);
 }
 
 void Waiters::remove(uint64_t id) {
     std::lock_guard lk(mu_);
     auto it = index_.find(id);
-    if (it == index_.end()) return;
-    auto lit = by_key_.find(it->second.first);
-    lit->second.erase(it->second.second);
-    if (lit->second.empty()) by_key_.erase(lit);
-    index_.erase(it);
+    if (it != index_.end()) erase_locked(it);
 }
 
 bool Waiters::notify(const ReadyProcess& p) {
@@ -59,17 +72,32 @@ bool Waiters::notify(const ReadyProcess& p) {
     {
         std::lock_guard lk(mu_);
         ++sequence_;
-        auto lit = by_key_.find(key_of(p.colonyname, p.executortype));
-        if (lit == by_key_.end()) return false;
-        auto& list = lit->second;
-        for (auto it = list.begin(); it != list.end(); ++it) {
-            if (!can_take(it->spec, p)) continue;
-            wake = std::move(it->wake);
-            index_.erase(it->id);
-            list.erase(it);
-            if (list.empty()) by_key_.erase(lit);
-            break;
+        Entry* chosen = nullptr;
+        if (p.executornames.empty()) {
+            auto lit = by_key_.find(key_of(p.colonyname, p.executortype));
+            if (lit == by_key_.end()) return false;
+            for (auto& e : lit->second) {
+                if (can_take(e.spec, p)) {
+                    chosen = &e;
+                    break;
+                }
+            }
+        } else {
+            // The oldest able waiter among those named: the one a scan of the whole
+            // (colony, type) list would find first.
+            for (const auto& name : p.executornames) {
+                auto nit = by_name_.find(name_key_of(p.colonyname, p.executortype, name));
+                if (nit == by_name_.end()) continue;
+                for (auto& e : nit->second) {
+                    if (!can_take(e->spec, p)) continue;
+                    if (!chosen || e->id < chosen->id) chosen = &*e;
+                    break;
+                }
+            }
         }
+        if (!chosen) return false;
+        wake = std::move(chosen->wake);
+        erase_locked(index_.find(chosen->id));
     }
     if (!wake) return false;
     wake();
@@ -81,16 +109,14 @@ void Waiters::notify_colony(const std::string& colony) {
     {
         std::lock_guard lk(mu_);
         ++sequence_;
-        for (auto it = by_key_.begin(); it != by_key_.end();) {
-            if (!it->second.empty() && it->second.front().spec.colonyname == colony) {
-                for (auto& e : it->second) {
-                    wakes.push_back(std::move(e.wake));
-                    index_.erase(e.id);
-                }
-                it = by_key_.erase(it);
-            } else {
-                ++it;
-            }
+        std::vector<uint64_t> ids;
+        for (const auto& [key, list] : by_key_)
+            if (!list.empty() && list.front().spec.colonyname == colony)
+                for (const auto& e : list) ids.push_back(e.id);
+        for (uint64_t id : ids) {
+            auto slot = index_.find(id);
+            wakes.push_back(std::move(slot->second.entry->wake));
+            erase_locked(slot);
         }
     }
     for (auto& w : wakes) w();

@@ -57,12 +57,24 @@ class Waiters {
         WaiterSpec spec;
         Wake wake;
     };
+    using List = std::list<Entry>;
+    using NameList = std::list<List::iterator>;
+    struct Slot {
+        List::iterator entry;
+        NameList::iterator by_name;
+    };
+    void erase_locked(std::unordered_map<uint64_t, Slot>::iterator slot);
+
     mutable std::mutex mu_;
     uint64_t sequence_ = 0;
     uint64_t next_id_ = 1;
     // Per (colony, executortype), oldest first.
-    std::unordered_map<std::string, std::list<Entry>> by_key_;
-    std::unordered_map<uint64_t, std::pair<std::string, std::list<Entry>::iterator>> index_;
+    std::unordered_map<std::string, List> by_key_;
+    // The same waiters per (colony, executortype, executorname), oldest first: a process that
+    // names its executors looks only at those instead of scanning past every other waiter of
+    // its type under the lock every long poll takes.
+    std::unordered_map<std::string, NameList> by_name_;
+    std::unordered_map<uint64_t, Slot> index_;
 };
 
 }  // namespace colonies::scheduler

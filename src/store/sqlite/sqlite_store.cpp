@@ -145,8 +145,13 @@ class Q {
 
 template <class T, class F>
 T decode_doc(const std::string& text, F from_json) {
+    // The parsed tree lives only while the record is decoded, so it goes into a stack arena
+    // instead of one malloc/free pair per node. Safe because the decoders copy-assign what they
+    // keep (a Boost.JSON container keeps its own storage on assignment).
+    unsigned char arena[8192];
+    boost::json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = boost::json::parse(text, ec, &mr);
     if (ec) throw StoreError("corrupt stored document: " + ec.message());
     auto r = from_json(v);
     if (!r) throw StoreError("corrupt stored document: " + r.error().message);
@@ -199,6 +204,7 @@ class SqliteTx final : public StoreTx {
             .run();
     }
     void remove_colony(const std::string& name) override {
+        executor_cache_.reset();
         Q(db_,
           "DELETE FROM attributes WHERE targetid IN "
           "(SELECT processid FROM processes WHERE colonyname = ?)")
@@ -269,11 +275,26 @@ class SqliteTx final : public StoreTx {
         return read_executor(q);
     }
     std::optional<Executor> executor_by_id(const std::string& id) override {
+        // A request looks its caller up several times (membership, then the operation itself,
+        // then function statistics): keep the decoded record until the job ends or an executor
+        // row is written.
+        if (executor_cache_ && executor_cache_->first == id) return executor_cache_->second;
+        auto e = read_executor_by_id(id);
+        executor_cache_.emplace(id, e);
+        return e;
+    }
+    std::optional<Executor> read_executor_by_id(const std::string& id) {
         // An UNREGISTERED record may share its id with a live one re-added under another name;
-        // prefer the live record.
-        Q q(db_,
-            "SELECT doc, state, lastheard FROM executors WHERE executorid = ? "
-            "ORDER BY state = 3 LIMIT 1");
+        // prefer the live record. Two lookups rather than ORDER BY state = 3: that sort builds
+        // a temporary b-tree on every call, and this runs several times per request.
+        {
+            Q q(db_,
+                "SELECT doc, state, lastheard FROM executors WHERE executorid = ? AND state != 3 "
+                "LIMIT 1");
+            q.bind(id);
+            if (q.step()) return read_executor(q);
+        }
+        Q q(db_, "SELECT doc, state, lastheard FROM executors WHERE executorid = ? LIMIT 1");
         q.bind(id);
         if (!q.step()) return std::nullopt;
         return read_executor(q);
@@ -288,6 +309,7 @@ class SqliteTx final : public StoreTx {
         return out;
     }
     void save_executor(const Executor& e) override {
+        executor_cache_.reset();
         Q(db_,
           "INSERT OR REPLACE INTO executors "
           "(colonyname, executorname, executorid, state, lastheard, doc) VALUES (?,?,?,?,?,?)")
@@ -300,6 +322,7 @@ class SqliteTx final : public StoreTx {
             .run();
     }
     void touch_executor(const std::string& id, Time when) override {
+        executor_cache_.reset();
         Q(db_, "UPDATE executors SET lastheard = ? WHERE executorid = ? AND state != 3")
             .bind(when.ns)
             .bind(id)
@@ -664,8 +687,15 @@ class SqliteTx final : public StoreTx {
         return out;
     }
 
+    // Called before every job: a job sees only what it read itself (and a rolled-back job's
+    // reads must not outlive it).
+    void begin_job() {
+        executor_cache_.reset();
+    }
+
   private:
     Db& db_;
+    std::optional<std::pair<std::string, std::optional<Executor>>> executor_cache_;
 };
 
 class SqliteStore final : public Store {
@@ -753,6 +783,7 @@ class SqliteStore final : public Store {
             return;
         }
         for (auto& it : batch) {
+            tx_.begin_job();
             step("SAVEPOINT job");
             bool keep = false;
             try {

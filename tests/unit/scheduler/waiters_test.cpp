@@ -85,3 +85,31 @@ TEST(Waiters, RemoveAndNotifyColony) {
     EXPECT_EQ(n, 1);
     EXPECT_EQ(w.size(), 0u);
 }
+
+TEST(Waiters, NamedProcessWakesTheOldestAbleWaiterAmongItsNames) {
+    Waiters w;
+    std::vector<std::string> woken;
+    auto seq = w.sequence();
+    auto small = spec("b");
+    small.max_cpu_millis = 100;
+    w.add(
+        small, [&] { woken.push_back("b-small"); }, seq);
+    w.add(
+        spec("c"), [&] { woken.push_back("c"); }, seq);
+    w.add(
+        spec("b"), [&] { woken.push_back("b"); }, seq);
+    w.add(
+        spec("a"), [&] { woken.push_back("a"); }, seq);
+    // b-small cannot take it; c is older than the able b; a is not named.
+    EXPECT_TRUE(w.notify(ReadyProcess{"dev", "cli", {"b", "c"}, "", 500, 0}));
+    EXPECT_TRUE(w.notify(ReadyProcess{"dev", "cli", {"b", "c"}, "", 500, 0}));
+    EXPECT_FALSE(w.notify(ReadyProcess{"dev", "cli", {"b", "c"}, "", 500, 0}));
+    EXPECT_EQ(woken, (std::vector<std::string>{"c", "b"}));
+    EXPECT_EQ(w.size(), 2u);
+    // Both views stay consistent after named and unnamed wakeups.
+    EXPECT_TRUE(w.notify(ready()));
+    EXPECT_EQ(woken.back(), "b-small");
+    EXPECT_TRUE(w.notify(ReadyProcess{"dev", "cli", {"a"}, "", 0, 0}));
+    EXPECT_EQ(w.size(), 0u);
+    EXPECT_FALSE(w.notify(ready()));
+}
