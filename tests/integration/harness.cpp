@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "child_process.hpp"
 #include "crypto/crypto.hpp"
 
 extern char** environ;
@@ -77,25 +78,7 @@ Identity Identity::from_prvkey(const std::string& prvkey) {
 // ---- ports ----
 
 int pick_free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error(errno_text("socket"));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        std::string err = errno_text("bind 127.0.0.1:0");
-        ::close(fd);
-        throw std::runtime_error(err);
-    }
-    socklen_t len = sizeof addr;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        std::string err = errno_text("getsockname");
-        ::close(fd);
-        throw std::runtime_error(err);
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    return testsupport::pick_free_port();
 }
 
 std::map<std::string, int64_t> read_metrics(client::Client& c) {
@@ -369,6 +352,13 @@ Executor Fixture::add_approved_executor(client::Client& c, const std::string& co
     Executor out = added.value();
     out.state = ExecutorState::Approved;
     return out;
+}
+
+void Fixture::setup_dev(client::Client& c) {
+    setup_colony(c, DevIdentity::colony_name, DevIdentity::colony_prvkey,
+                 DevIdentity::server_prvkey);
+    add_approved_executor(c, DevIdentity::colony_name, "exec1", "cli", DevIdentity::executor_prvkey,
+                          DevIdentity::colony_prvkey);
 }
 
 FunctionSpec Fixture::simple_spec(const std::string& colony, const std::string& executortype,

@@ -122,6 +122,9 @@ struct Fixture {
                                           const std::string& name, const std::string& type,
                                           const std::string& executor_prvkey,
                                           const std::string& colony_prvkey);
+    // Colony "dev" with the development keys and its approved executor "exec1" of type "cli"
+    // (key K3): what most tests start from.
+    static void setup_dev(client::Client& c);
     // A spec for `colony`/`executortype` with no time limits (maxwaittime, maxexectime and
     // maxretries -1, like pycolonies' func_spec helper).
     static FunctionSpec simple_spec(const std::string& colony, const std::string& executortype,

@@ -22,9 +22,7 @@ class ProcessMessages : public ::testing::Test {
   protected:
     void SetUp() override {
         c_ = std::make_unique<client::Client>(server_.make_client());
-        Fixture::setup_colony(*c_, "dev", DevIdentity::colony_prvkey, DevIdentity::server_prvkey);
-        Fixture::add_approved_executor(*c_, "dev", "exec1", "cli", DevIdentity::executor_prvkey,
-                                       DevIdentity::colony_prvkey);
+        Fixture::setup_dev(*c_);
         Fixture::add_approved_executor(*c_, "dev", "exec2", "other", kOther.prvkey,
                                        DevIdentity::colony_prvkey);
     }

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "core/json.hpp"
+#include "store/record_codec.hpp"
 
 namespace colonies::store {
 namespace {
@@ -197,51 +198,9 @@ class Q {
     std::vector<std::string> p_;
 };
 
-template <class T, class F>
-T decode_doc(const std::string& text, F from_json) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
-    if (ec) throw StoreError("corrupt stored document: " + ec.message());
-    auto r = from_json(v);
-    if (!r) throw StoreError("corrupt stored document: " + r.error().message);
-    return std::move(r).value();
-}
-
-// Executor names as "\x1fname1\x1fname2\x1f" so one strpos() finds a member; "" means any.
-std::string joined_names(const std::vector<std::string>& names) {
-    if (names.empty()) return {};
-    std::string s = "\x1f";
-    for (const auto& n : names) s += n + "\x1f";
-    return s;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 ProcessCounts read_counts(const Rows& r) {
     ProcessCounts c;
-    for (int i = 0; i < r.size(); ++i) {
-        int64_t n = r.integer(i, 1);
-        switch (r.integer(i, 0)) {
-            case 0:
-                c.waiting = n;
-                break;
-            case 1:
-                c.running = n;
-                break;
-            case 2:
-                c.success = n;
-                break;
-            case 3:
-                c.failed = n;
-                break;
-            case 4:
-                c.cancelled = n;
-                break;
-        }
-    }
+    for (int i = 0; i < r.size(); ++i) set_count(c, r.integer(i, 0), r.integer(i, 1));
     return c;
 }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/json.hpp"
+#include "store/record_codec.hpp"
 
 namespace colonies::store {
 namespace {
@@ -142,35 +143,6 @@ class Q {
     sqlite3_stmt* s_;
     int i_ = 0;
 };
-
-template <class T, class F>
-T decode_doc(const std::string& text, F from_json) {
-    // The parsed tree lives only while the record is decoded, so it goes into a stack arena
-    // instead of one malloc/free pair per node. Safe because the decoders copy-assign what they
-    // keep (a Boost.JSON container keeps its own storage on assignment).
-    unsigned char arena[8192];
-    boost::json::monotonic_resource mr(arena, sizeof arena);
-    boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec, &mr);
-    if (ec) throw StoreError("corrupt stored document: " + ec.message());
-    auto r = from_json(v);
-    if (!r) throw StoreError("corrupt stored document: " + r.error().message);
-    return std::move(r).value();
-}
-
-// Executor names are stored as "\x1fname1\x1fname2\x1f" so one instr() finds a member; ""
-// means any executor.
-std::string joined_names(const std::vector<std::string>& names) {
-    if (names.empty()) return {};
-    std::string s = "\x1f";
-    for (const auto& n : names) s += n + "\x1f";
-    return s;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 class SqliteTx final : public StoreTx {
   public:
@@ -613,26 +585,7 @@ class SqliteTx final : public StoreTx {
     }
     static ProcessCounts read_counts(Q& q) {
         ProcessCounts c;
-        while (q.step()) {
-            int64_t n = q.integer(1);
-            switch (q.integer(0)) {
-                case 0:
-                    c.waiting = n;
-                    break;
-                case 1:
-                    c.running = n;
-                    break;
-                case 2:
-                    c.success = n;
-                    break;
-                case 3:
-                    c.failed = n;
-                    break;
-                case 4:
-                    c.cancelled = n;
-                    break;
-            }
-        }
+        while (q.step()) set_count(c, q.integer(0), q.integer(1));
         return c;
     }
 
