@@ -190,12 +190,17 @@ TEST(Cluster, EveryServerShowsAllMembersAndTheSameLeader) {
     EXPECT_EQ(denied.error().status, 403);
 }
 
-TEST(Cluster, SubscriberOnOneServerHearsOfACloseOnAnother) {
+// Submits through server 0, subscribes on server 1, closes through server 0; the subscriber
+// must hear of the close. `arg_bytes` makes the process too large for one notification, so the
+// receiving server has to read it from the database.
+void expect_close_heard_across(size_t arg_bytes) {
     Servers servers(2, true);
     setup_dev_colony(servers[0]);
     auto exec = add_executor(servers[0], "e1");
     auto a = servers[0].make_client();
-    auto p = a.submit(Fixture::simple_spec("dev", "worker", "relay"), exec.prvkey);
+    auto spec = Fixture::simple_spec("dev", "worker", "relay");
+    if (arg_bytes) spec.args.push_back(boost::json::string(std::string(arg_bytes, 'x')));
+    auto p = a.submit(spec, exec.prvkey);
     ASSERT_TRUE(p);
 
     std::optional<Result<Process>> heard;
@@ -203,9 +208,9 @@ TEST(Cluster, SubscriberOnOneServerHearsOfACloseOnAnother) {
         heard = client::wait_for_process(servers[1].client_options(), "dev", p->processid,
                                          ProcessState::Success, 30, exec.prvkey);
     });
-    // The subscription is registered once the server has answered the WebSocket upgrade;
-    // give it a moment, then close through the other server.
-    std::this_thread::sleep_for(500ms);
+    // Close only once server 1 holds the subscription.
+    auto b = servers[1].make_client();
+    EXPECT_TRUE(wait_for_metric(b, "colonies_subscriptions", 1, 10s));
     auto assigned = a.assign("dev", 5, exec.prvkey);
     ASSERT_TRUE(assigned);
     ASSERT_TRUE(a.close_successful(p->processid, {}, exec.prvkey));
@@ -214,6 +219,18 @@ TEST(Cluster, SubscriberOnOneServerHearsOfACloseOnAnother) {
     ASSERT_TRUE(*heard) << heard->error().message;
     EXPECT_EQ((*heard)->processid, p->processid);
     EXPECT_EQ((*heard)->state, ProcessState::Success);
+    if (arg_bytes) {
+        ASSERT_EQ((*heard)->spec.args.size(), 1u);
+        EXPECT_EQ((*heard)->spec.args[0].as_string().size(), arg_bytes);
+    }
+}
+
+TEST(Cluster, SubscriberOnOneServerHearsOfACloseOnAnother) {
+    expect_close_heard_across(0);
+}
+
+TEST(Cluster, ProcessTooLargeForANotificationIsReadByTheReceiver) {
+    expect_close_heard_across(20000);
 }
 
 TEST(Cluster, LongPollOnOneServerGetsWorkSubmittedToAnother) {
