@@ -242,7 +242,9 @@ TEST(Cluster, LongPollOnOneServerGetsWorkSubmittedToAnother) {
         auto b = servers[1].make_client();
         got = b.assign("dev", 20, exec.prvkey);
     });
-    std::this_thread::sleep_for(500ms);
+    // Submit only once the executor is parked on server 1, so the wake-up has to cross over.
+    auto watch = servers[1].make_client();
+    EXPECT_TRUE(wait_for_metric(watch, "colonies_assign_waiters", 1, 10s));
     auto a = servers[0].make_client();
     auto p = a.submit(Fixture::simple_spec("dev", "worker", "wake"), exec.prvkey);
     ASSERT_TRUE(p);
