@@ -211,10 +211,10 @@ std::vector<std::string> column0(const Rows& r) {
     return out;
 }
 
-const char* const kProcessColumns =
-    "processid, colonyname, executortype, state, waitforparents, prioritytime, executornames, "
-    "locationname, cpu, mem, nodes, starttime, endtime, waitdeadline, execdeadline, "
-    "assignedexecutorid, processgraphid, label, initiatorname, doc";
+// A process row's attributes as a JSON array of their stored documents (NULL when none), for
+// `SELECT p.doc, <this> FROM processes p ...`.
+#define COLONIES_PG_ATTRIBUTES \
+    "(SELECT json_agg(a.doc ORDER BY a.seq) FROM attributes a WHERE a.targetid = p.processid)"
 
 class PgTx final : public StoreTx {
   public:
@@ -443,29 +443,36 @@ class PgTx final : public StoreTx {
             .run();
     }
 
-    std::vector<Attribute> attributes_of(const std::string& processid) {
-        auto r = Q(c_, "SELECT doc FROM attributes WHERE targetid = $1 ORDER BY seq")
-                     .bind(processid)
-                     .run();
-        std::vector<Attribute> out;
-        for (int i = 0; i < r.size(); ++i)
-            out.push_back(decode_doc<Attribute>(r.text(i, 0), attribute_from_json));
-        return out;
-    }
-    std::vector<Process> read_processes(const Rows& r, int col) {
+    // Rows of (doc, attributes): the attributes come with the process in the same statement
+    // (kAttributesColumn), one round trip instead of one more per process.
+    static std::vector<Process> read_processes(const Rows& r) {
         std::vector<Process> out;
         out.reserve(r.size());
         for (int i = 0; i < r.size(); ++i) {
-            auto p = decode_doc<Process>(r.text(i, col), process_from_json);
-            p.attributes = attributes_of(p.processid);
+            auto p = decode_doc<Process>(r.text(i, 0), process_from_json);
+            const std::string attrs = r.text(i, 1);
+            if (!attrs.empty()) {
+                boost::system::error_code ec;
+                auto v = boost::json::parse(attrs, ec);
+                if (ec || !v.is_array())
+                    throw StoreError("corrupt attribute list of " + p.processid);
+                for (const auto& doc : v.as_array()) {
+                    if (!doc.is_string()) throw StoreError("corrupt attribute of " + p.processid);
+                    p.attributes.push_back(
+                        decode_doc<Attribute>(std::string(doc.get_string()), attribute_from_json));
+                }
+            }
             out.push_back(std::move(p));
         }
         return out;
     }
     std::optional<Process> process(const std::string& id) override {
         // The row lock serialises every read-modify-write of this process across servers.
-        auto r = Q(c_, "SELECT doc FROM processes WHERE processid = $1 FOR UPDATE").bind(id).run();
-        auto ps = read_processes(r, 0);
+        auto r = Q(c_, "SELECT p.doc, " COLONIES_PG_ATTRIBUTES
+                       " FROM processes p WHERE p.processid = $1 FOR UPDATE OF p")
+                     .bind(id)
+                     .run();
+        auto ps = read_processes(r);
         if (ps.empty()) return std::nullopt;
         return std::move(ps.front());
     }
@@ -539,7 +546,8 @@ class PgTx final : public StoreTx {
                                    const ProcessFilter& filter) override {
         // $1 colony, $2 state, $3 count, $4 executortype, $5 initiatorname, $6 label ('' = any)
 #define COLONIES_PG_LIST_SQL(order)                                           \
-    "SELECT doc FROM processes WHERE colonyname = $1 AND state = $2::int "    \
+    "SELECT p.doc, " COLONIES_PG_ATTRIBUTES                                   \
+    " FROM processes p WHERE colonyname = $1 AND state = $2::int "            \
     "AND ($4 = '' OR executortype = $4) AND ($5 = '' OR initiatorname = $5) " \
     "AND ($6 = '' OR label = $6) ORDER BY " order " LIMIT $3::bigint"
         const char* sql = s == ProcessState::Waiting   ? COLONIES_PG_LIST_SQL("prioritytime")
@@ -554,7 +562,7 @@ class PgTx final : public StoreTx {
                      .bind(filter.initiatorname)
                      .bind(filter.label)
                      .run();
-        return read_processes(r, 0);
+        return read_processes(r);
     }
     void remove_processes(const std::string& colony, std::optional<ProcessState> s) override {
         int64_t st = s ? static_cast<int64_t>(*s) : -1;
@@ -617,14 +625,13 @@ class PgTx final : public StoreTx {
         return decode_doc<Attribute>(r.text(0, 0), attribute_from_json);
     }
     void set_attribute_states(const std::string& processid, ProcessState s) override {
-        for (auto& a : attributes_of(processid)) {
-            if (a.state == s) continue;
-            a.state = s;
-            Q(c_, "UPDATE attributes SET doc = $1 WHERE attributeid = $2")
-                .bind(to_text(to_json(a)))
-                .bind(a.attributeid)
-                .run();
-        }
+        // In place, in one statement (jsonb rewrites the document's layout, not its content).
+        Q(c_,
+          "UPDATE attributes SET doc = jsonb_set(doc::jsonb, '{state}', to_jsonb($2::int))::text "
+          "WHERE targetid = $1 AND (doc::jsonb ->> 'state')::int IS DISTINCT FROM $2::int")
+            .bind(processid)
+            .bind(static_cast<int64_t>(s))
+            .run();
     }
 
     std::optional<ProcessGraph> graph(const std::string& id) override {
@@ -663,10 +670,11 @@ class PgTx final : public StoreTx {
         return out;
     }
     std::vector<Process> processes_of_graph(const std::string& graphid) override {
-        auto r = Q(c_, "SELECT doc FROM processes WHERE processgraphid = $1 ORDER BY seq")
+        auto r = Q(c_, "SELECT p.doc, " COLONIES_PG_ATTRIBUTES
+                       " FROM processes p WHERE processgraphid = $1 ORDER BY seq")
                      .bind(graphid)
                      .run();
-        return read_processes(r, 0);
+        return read_processes(r);
     }
     void remove_graph(const std::string& id) override {
         Q(c_,
