@@ -117,7 +117,13 @@ class Conn {
             conn_, [](void*, const char*) {}, nullptr);
         exec("SET lock_timeout = '10s'");
         exec("SET idle_in_transaction_session_timeout = '60s'");
-        exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema_));
+        // Create the schema only when it is missing: CREATE SCHEMA IF NOT EXISTS needs the
+        // CREATE privilege on the database even when the schema exists, which a locked-down role
+        // of a deployment need not have.
+        const char* name[1] = {schema_.c_str()};
+        auto found = check(PQexecParams(conn_, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1,
+                                        nullptr, name, nullptr, nullptr, 0));
+        if (found.empty()) exec("CREATE SCHEMA IF NOT EXISTS " + quote_ident(schema_));
         exec("SET search_path TO " + quote_ident(schema_));
     }
     bool ok() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
