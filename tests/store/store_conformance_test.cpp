@@ -627,6 +627,35 @@ TEST_P(StoreConformance, ConcurrentInsertOfOneKeyIsRetriedNotFailed) {
     EXPECT_EQ(existed.load(), 5);
 }
 
+// PostgreSQL only: the database drops every connection of the store (a restart, a failover);
+// the next jobs reconnect and succeed, and nothing committed before is lost.
+TEST(PostgresStore, JobsSurviveTheDatabaseDroppingEveryConnection) {
+    Backend backend("postgres");
+    auto store = backend.open();
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "before"});
+        return true;
+    }));
+    pg().exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = 'colonies' AND pid <> pg_backend_pid()");
+    for (int i = 0; i < 8; ++i) {  // more jobs than connections: every worker meets a dead one
+        std::string err;
+        EXPECT_TRUE(store->run_sync(
+            [i](StoreTx& t) {
+                t.add_colony(Colony{"c", "after" + std::to_string(i)});
+                return true;
+            },
+            &err))
+            << err;
+    }
+    EXPECT_TRUE(store->run_sync([](StoreTx& t) {
+        EXPECT_TRUE(t.colony("before"));
+        EXPECT_EQ(t.colonies().size(), 9u);
+        return true;
+    }));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
