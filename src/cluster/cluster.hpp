@@ -3,7 +3,8 @@
 //    record under <prefix>members/<name> alive with it, and tries to create <prefix>leader with
 //    it. Whoever created the key leads until its lease ends: the key is checked every 250 ms, so
 //    a dead leader is replaced within the TTL plus a tick; a server that stops cleanly revokes
-//    its lease and is replaced at the next tick. A server that cannot reach etcd stops acting as leader at once.
+//    its lease and is replaced at the next tick. A server that cannot reach etcd stops acting as
+//    leader at once.
 //  * cross-server wake-ups on PostgreSQL LISTEN/NOTIFY: each local change that made a process
 //    assignable or changed its state is sent on one channel; the other servers wake their own
 //    long polls and subscribers from it.

@@ -180,50 +180,11 @@ void ServerProcess::launch(bool initdb) {
     }
     for (const auto& [k, v] : vars) env.push_back(k + "=" + v);
 
-    // Everything the child needs is prepared before fork (no allocation after it).
-    std::vector<char*> argv, envp;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
     std::string command;
     for (const auto& a : args) command += (command.empty() ? "" : " ") + a;
     append_to_log(log_path(), "=== harness: starting " + command + (initdb ? " (initdb)" : ""));
-
-    int log_fd = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) throw std::runtime_error(errno_text("open server log"));
-    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null_fd < 0) {
-        ::close(log_fd);
-        throw std::runtime_error(errno_text("open /dev/null"));
-    }
-
-    const pid_t parent = ::getpid();
-    pid_t child = ::fork();
-    if (child < 0) {
-        std::string err = errno_text("fork");
-        ::close(log_fd);
-        ::close(null_fd);
-        throw std::runtime_error(err);
-    }
-    if (child == 0) {
-        // The server must not outlive the test process, even when the test is killed.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) ::_exit(127);
-        ::signal(SIGPIPE, SIG_DFL);
-        ::dup2(null_fd, STDIN_FILENO);
-        ::dup2(log_fd, STDOUT_FILENO);
-        ::dup2(log_fd, STDERR_FILENO);
-        ::close_range(3, ~0U, 0);
-        ::execve(argv[0], argv.data(), envp.data());
-        const char msg[] = "=== harness: execve failed\n";
-        [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
-        ::_exit(127);
-    }
-    ::close(log_fd);
-    ::close(null_fd);
-    pid_ = child;
+    // The server must not outlive the test process, even when the test is killed.
+    pid_ = testsupport::spawn_process(args, log_path(), env, "", SIGKILL);
 }
 
 bool ServerProcess::running() {

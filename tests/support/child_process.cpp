@@ -38,14 +38,22 @@ Account account_of(const std::string& user) {
     return {pw->pw_uid, pw->pw_gid};
 }
 
-// Everything the child needs is prepared before fork (no allocation after it).
-pid_t spawn(const std::vector<std::string>& args, const std::string& log_path,
-            const std::vector<std::string>& extra_env, const std::string& run_as,
-            int death_signal) {
-    if (args.empty()) throw std::runtime_error("spawn: no command");
+// The inherited environment plus `extra` ("NAME=value").
+std::vector<std::string> inherited_env_plus(const std::vector<std::string>& extra) {
     std::vector<std::string> env;
     for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
+
+}  // namespace
+
+// Everything the child needs is prepared before fork (no allocation after it).
+pid_t spawn_process(const std::vector<std::string>& args, const std::string& log_path,
+                    const std::vector<std::string>& env_in, const std::string& run_as,
+                    int death_signal) {
+    if (args.empty()) throw std::runtime_error("spawn: no command");
+    std::vector<std::string> env = env_in;
     std::vector<std::string> argv_s = args;
     std::vector<char*> argv, envp;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -92,8 +100,6 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log_path,
     return child;
 }
 
-}  // namespace
-
 int pick_free_port() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw std::runtime_error(errno_text("socket"));
@@ -126,7 +132,7 @@ void remove_tree(const std::string& path) {
 
 int run_command(const std::vector<std::string>& args, const std::string& log_path,
                 const std::string& run_as) {
-    pid_t pid = spawn(args, log_path, {}, run_as, SIGKILL);
+    pid_t pid = spawn_process(args, log_path, inherited_env_plus({}), run_as, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -141,7 +147,7 @@ void ChildProcess::start(const std::vector<std::string>& args, const std::string
                          const std::vector<std::string>& env, const std::string& run_as,
                          int death_signal) {
     if (running()) throw std::runtime_error("child already running");
-    pid_ = spawn(args, log_path, env, run_as, death_signal);
+    pid_ = spawn_process(args, log_path, inherited_env_plus(env), run_as, death_signal);
 }
 
 bool ChildProcess::running() {

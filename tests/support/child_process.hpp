@@ -19,6 +19,13 @@ int pick_free_port();
 std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);
 
+// Starts `args` with exactly the environment `env` ("NAME=value"), stdin from /dev/null and
+// stdout and stderr appended to `log_path`; `death_signal` reaches the child when the calling
+// process dies. `run_as` empty = the current user. Returns the child's pid; the caller reaps it.
+pid_t spawn_process(const std::vector<std::string>& args, const std::string& log_path,
+                    const std::vector<std::string>& env, const std::string& run_as = "",
+                    int death_signal = 9);
+
 // Runs `args` to completion (stdout and stderr appended to `log_path`); returns the exit code,
 // or -1 when it died of a signal. `run_as` empty = the current user.
 int run_command(const std::vector<std::string>& args, const std::string& log_path,
