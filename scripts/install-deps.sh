@@ -7,6 +7,6 @@ apt-get update
 apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config clang-format \
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsecp256k1-dev libsqlite3-dev \
-  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev \
+  libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmimalloc-dev \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket

@@ -28,7 +28,13 @@ struct Shared {
             std::lock_guard lock(mu);
             outstanding -= n;
         }
-        cv.notify_all();
+        // Only submitters wait, each for one free slot: waking them all for one slot cost the
+        // generator a futex storm per closed process.
+        if (n == 1) {
+            cv.notify_one();
+        } else {
+            cv.notify_all();
+        }
     }
 };
 

@@ -26,14 +26,15 @@ struct JobOut {
 
 // Run `fn` on the store thread; resume on the caller's executor once the change is durable.
 template <class F>
-asio::awaitable<JobOut> on_store(store::Store& store, F fn) {
+asio::awaitable<JobOut> on_store(const std::shared_ptr<StoreCompletions>& completions,
+                                 store::Store& store, F fn) {
     auto out = std::make_shared<JobOut>();
-    auto initiate = [&store, &fn, out](auto handler) {
+    auto initiate = [&completions, &store, &fn, out](auto handler) {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
         store.post([fn = std::move(fn), out](store::StoreTx& tx) { return fn(tx, *out); },
-                   [h](bool committed, const std::string& error) {
-                       auto ex = asio::get_associated_executor(*h);
-                       asio::post(ex, [h, committed, error]() mutable { (*h)(committed, error); });
+                   [h, completions](bool committed, const std::string& error) {
+                       completions->push(asio::get_associated_executor(*h),
+                                         [h, committed, error] { (*h)(committed, error); });
                    });
     };
     // Named initiation object: g++ 12 mishandles non-trivial temporaries inside co_await.
@@ -120,7 +121,7 @@ asio::awaitable<void> Dispatcher::apply_remote(RemoteChange change) {
             if (auto p = tx.process(id)) loaded.push_back(std::move(*p));
         return true;
     };
-    co_await on_store(store_, std::move(job));
+    co_await on_store(completions_, store_, std::move(job));
     for (const auto& p : loaded) subscriptions_.publish(p);
 }
 
@@ -135,7 +136,7 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
     }
     if (req->payloadtype == "getserverinfomsg") co_return server_info_reply(cfg_);
 
-    auto caller = crypto::recover_id(req->payload, req->signature);
+    auto caller = signers_.recover_id(req->payload, req->signature);
     if (!caller) co_return rpc::error_reply(caller.error());
 
     const auto* op = services::find_operation(req->payloadtype);
@@ -163,7 +164,7 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
         out.fx = std::move(ctx.fx);
         return out.reply->ok();
     };
-    auto out = co_await on_store(store_, std::move(job));
+    auto out = co_await on_store(completions_, store_, std::move(job));
     announce(out.fx);
     if (!out.reply->ok()) co_return rpc::error_reply(out.reply->error());
     co_return rpc::success_reply(req->payloadtype, out.reply->value());
@@ -187,7 +188,7 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
     };
 
     uint64_t seen = waiters_.sequence();
-    auto out = co_await on_store(store_, job);
+    auto out = co_await on_store(completions_, store_, job);
     announce(out.fx);
     if (out.reply) co_return rpc::error_reply(out.reply->error());
     if (out.attempt->claimed)
@@ -238,7 +239,7 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
         // its deadline.
         if (poll->hung_up) co_return no_process;
         seen = waiters_.sequence();
-        out = co_await on_store(store_, job);
+        out = co_await on_store(completions_, store_, job);
         announce(out.fx);
         if (out.reply) co_return rpc::error_reply(out.reply->error());
         if (out.attempt->claimed)
@@ -261,7 +262,7 @@ asio::awaitable<void> Dispatcher::sweep() {
         out.fx = std::move(ctx.fx);
         return true;
     };
-    auto out = co_await on_store(store_, std::move(job));
+    auto out = co_await on_store(completions_, store_, std::move(job));
     announce(out.fx);
 }
 
@@ -271,7 +272,7 @@ Result<Dispatcher::SubscribeRequest> Dispatcher::parse_subscribe(std::string_vie
     const bool one = req->payloadtype == "subscribeprocessmsg";
     if (!one && req->payloadtype != "subscribeprocessesmsg")
         return forbidden("invalid rpcMsg.PayloadType: " + req->payloadtype);
-    auto caller = crypto::recover_id(req->payload, req->signature);
+    auto caller = signers_.recover_id(req->payload, req->signature);
     if (!caller) return caller.error();
     const std::string prefix =
         one ? "Failed to subscribe to process" : "Failed to subscribe to processes";
@@ -332,7 +333,7 @@ asio::awaitable<Result<std::optional<Process>>> Dispatcher::check_subscription(
         }
         return true;
     };
-    auto out = co_await on_store(store_, std::move(job));
+    auto out = co_await on_store(completions_, store_, std::move(job));
     if (out.reply && !out.reply->ok()) co_return out.reply->error();
     co_return std::move(out.process);
 }

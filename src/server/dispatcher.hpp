@@ -7,9 +7,11 @@
 #include <functional>
 #include <string_view>
 
+#include "crypto/recovery_cache.hpp"
 #include "rpc/envelope.hpp"
 #include "scheduler/waiters.hpp"
 #include "server/cluster_link.hpp"
+#include "server/store_completions.hpp"
 #include "server/subscriptions.hpp"
 #include "services/operation.hpp"
 #include "store/store.hpp"
@@ -52,6 +54,7 @@ class Dispatcher {
     boost::asio::awaitable<Result<std::optional<Process>>> check_subscription(
         const SubscribeRequest& req);
     Subscriptions& subscriptions() { return subscriptions_; }
+    size_t signature_cache_hits() const { return signers_.hits(); }
     // Another server's committed changes: wake local waiters and subscribers as if local.
     boost::asio::awaitable<void> apply_remote(RemoteChange change);
 
@@ -66,6 +69,8 @@ class Dispatcher {
     Subscriptions& subscriptions_;
     const services::Config& cfg_;
     ClusterLink* cluster_;
+    std::shared_ptr<StoreCompletions> completions_ = std::make_shared<StoreCompletions>();
+    crypto::RecoveryCache signers_;  // repeated requests (long polls) skip the recovery
     std::chrono::steady_clock::time_point last_cleanup_ = std::chrono::steady_clock::now();
 };
 

@@ -3,18 +3,24 @@
 namespace colonies::server {
 namespace {
 
-void gauge(std::string& out, const char* name, const char* help, size_t value) {
+void sample(std::string& out, const char* type, const char* name, const char* help, size_t value) {
     out += "# HELP ";
     out += name;
     out += ' ';
     out += help;
     out += "\n# TYPE ";
     out += name;
-    out += " gauge\n";
+    out += ' ';
+    out += type;
+    out += '\n';
     out += name;
     out += ' ';
     out += std::to_string(value);
     out += '\n';
+}
+
+void gauge(std::string& out, const char* name, const char* help, size_t value) {
+    sample(out, "gauge", name, help, value);
 }
 
 }  // namespace
@@ -27,6 +33,9 @@ std::string render_metrics(const Gauges& g) {
           g.assign_waiters);
     gauge(out, "colonies_open_connections", "Open HTTP and WebSocket connections.",
           g.open_connections);
+    sample(out, "counter", "colonies_signature_cache_hits_total",
+           "Signed requests whose signer was known from an identical earlier request.",
+           g.signature_cache_hits);
     return out;
 }
 

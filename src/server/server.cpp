@@ -218,7 +218,8 @@ struct Server::Impl {
         if (path == "/health" && req.method() == http::verb::get)
             co_return plain(http::status::ok, req.version(), "");
         if (path == "/metrics" && req.method() == http::verb::get) {
-            Gauges g{subscriptions.size(), waiters.size(), open_connections.load()};
+            Gauges g{subscriptions.size(), waiters.size(), open_connections.load(),
+                     dispatcher.signature_cache_hits()};
             auto res = plain(http::status::ok, req.version(), render_metrics(g));
             res.set(http::field::content_type, kMetricsContentType);
             co_return res;

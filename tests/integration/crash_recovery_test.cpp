@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "child_process.hpp"
 #include "harness.hpp"
 
 namespace colonies::it {
@@ -110,6 +112,35 @@ TEST(CrashRecovery, ServerOwnerSurvivesRestartWithoutInitdb) {
     ASSERT_TRUE(colonies.ok()) << colonies.error().message;
     ASSERT_EQ(colonies->size(), 1u);
     EXPECT_EQ((*colonies)[0].name, "dev");
+}
+
+// The server holds its SQLite file locked: a second server on the same file must refuse to
+// start (two schedulers on one database would hand out work twice), and say why.
+TEST(CrashRecovery, ASecondServerOnTheSameDatabaseFileIsRefused) {
+    ServerProcess server;
+    auto c = server.make_client();
+    Fixture::setup_colony(c, "dev", DevIdentity::colony_prvkey, DevIdentity::server_prvkey);
+
+    const std::string log = server.data_dir() + "/second.log";
+    testsupport::ChildProcess second;
+    second.start({COLONIES_BINARY, "server", "start", "--insecure", "--port",
+                  std::to_string(pick_free_port()), "--dbpath", server.db_path()},
+                 log);
+    // It must give up by itself (the busy wait of SQLite is 5 s at most); one still running
+    // after 20 s has started beside the first.
+    testsupport::wait_until(second, std::chrono::seconds(20), [] { return false; });
+    const bool still_running = second.running();
+    if (still_running) second.stop(SIGKILL);
+    EXPECT_FALSE(still_running) << "a second server started on the same database file";
+    const std::string out = testsupport::read_file(log);
+    EXPECT_NE(out.find("database is locked (is another colonies server running on it?)"),
+              std::string::npos)
+        << out;
+
+    // The first server is unaffected.
+    auto colonies = c.get_colonies(DevIdentity::server_prvkey);
+    ASSERT_TRUE(colonies.ok()) << colonies.error().message;
+    EXPECT_EQ(colonies->size(), 1u);
 }
 
 }  // namespace

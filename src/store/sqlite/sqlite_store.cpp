@@ -11,6 +11,7 @@
 
 #include "core/json.hpp"
 #include "store/record_codec.hpp"
+#include "store/sqlite/coalescing_vfs.hpp"
 
 namespace colonies::store {
 namespace {
@@ -67,7 +68,7 @@ class Db {
     explicit Db(const std::string& path) {
         if (sqlite3_open_v2(path.c_str(), &db_,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                            nullptr) != SQLITE_OK) {
+                            coalescing_vfs_name()) != SQLITE_OK) {
             std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
             throw StoreError("cannot open database " + path + ": " + msg);
@@ -654,7 +655,17 @@ class SqliteTx final : public StoreTx {
 class SqliteStore final : public Store {
   public:
     explicit SqliteStore(const SqliteOptions& opts) : opts_(opts), db_(opts.path), tx_(db_) {
-        db_.exec("PRAGMA journal_mode=WAL");
+        // The server is the database's only user: holding the file lock for good spares the
+        // lock and shared-memory system calls of every transaction (three or four per request),
+        // and a second server started on the same file is refused instead of corrupting the
+        // scheduling of the first.
+        db_.exec("PRAGMA locking_mode=EXCLUSIVE");
+        try {
+            db_.exec("PRAGMA journal_mode=WAL");
+        } catch (const StoreError& e) {
+            throw StoreError(std::string(e.what()) +
+                             " (is another colonies server running on it?)");
+        }
         db_.exec("PRAGMA synchronous=FULL");
         db_.exec("PRAGMA foreign_keys=OFF");
         db_.exec("PRAGMA busy_timeout=5000");

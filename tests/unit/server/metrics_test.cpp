@@ -8,8 +8,8 @@
 namespace colonies::server {
 namespace {
 
-TEST(Metrics, EveryGaugeHasHelpTypeAndOneSample) {
-    auto text = render_metrics(Gauges{3, 2, 7});
+TEST(Metrics, EveryMetricHasHelpTypeAndOneSample) {
+    auto text = render_metrics(Gauges{3, 2, 7, 11});
     EXPECT_NE(text.find("# TYPE colonies_subscriptions gauge\ncolonies_subscriptions 3\n"),
               std::string::npos)
         << text;
@@ -17,6 +17,10 @@ TEST(Metrics, EveryGaugeHasHelpTypeAndOneSample) {
               std::string::npos)
         << text;
     EXPECT_NE(text.find("# TYPE colonies_open_connections gauge\ncolonies_open_connections 7\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("# TYPE colonies_signature_cache_hits_total counter\n"
+                        "colonies_signature_cache_hits_total 11\n"),
               std::string::npos)
         << text;
     // The exposition format: comment lines, or `name value`; the text ends with a newline.
@@ -32,8 +36,8 @@ TEST(Metrics, EveryGaugeHasHelpTypeAndOneSample) {
         EXPECT_EQ(line.find(' ', space + 1), std::string::npos) << line;
         ++samples;
     }
-    EXPECT_EQ(samples, 3);
-    EXPECT_EQ(helps, 3);
+    EXPECT_EQ(samples, 4);
+    EXPECT_EQ(helps, 4);
 }
 
 }  // namespace
