@@ -25,9 +25,11 @@ struct JobOut {
 };
 
 // Run `fn` on the store thread; resume on the caller's executor once the change is durable.
+// The result stays on the heap: a coroutine frame holding a JobOut (processes and all) would
+// carry it for as long as a long poll is parked.
 template <class F>
-asio::awaitable<JobOut> on_store(const std::shared_ptr<StoreCompletions>& completions,
-                                 store::Store& store, F fn) {
+asio::awaitable<std::shared_ptr<JobOut>> on_store(
+    const std::shared_ptr<StoreCompletions>& completions, store::Store& store, F fn) {
     auto out = std::make_shared<JobOut>();
     auto initiate = [&completions, &store, &fn, out](auto handler) {
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
@@ -46,7 +48,11 @@ asio::awaitable<JobOut> on_store(const std::shared_ptr<StoreCompletions>& comple
         out->attempt.reset();
         out->fx = {};
     }
-    co_return std::move(*out);
+    co_return out;
+}
+
+rpc::Reply no_process_reply() {
+    return rpc::error_reply(not_found("No process available for assignment"));
 }
 
 rpc::Reply version_reply(const services::Config& cfg) {
@@ -165,16 +171,15 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
         return out.reply->ok();
     };
     auto out = co_await on_store(completions_, store_, std::move(job));
-    announce(out.fx);
-    if (!out.reply->ok()) co_return rpc::error_reply(out.reply->error());
-    co_return rpc::success_reply(req->payloadtype, out.reply->value());
+    announce(out->fx);
+    if (!out->reply->ok()) co_return rpc::error_reply(out->reply->error());
+    co_return rpc::success_reply(req->payloadtype, out->reply->value());
 }
 
 asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
                                                const boost::json::object& msg,
                                                std::string_view prefix,
                                                const WatchHangup& watch_hangup) {
-    const auto no_process = rpc::error_reply(not_found("No process available for assignment"));
     auto job = [this, &caller, &msg, prefix](store::StoreTx& tx, JobOut& out) {
         services::OpContext ctx{tx, caller, Time::now(), cfg_, prefix, {}};
         auto r = services::try_assign(ctx, msg);
@@ -189,15 +194,16 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
 
     uint64_t seen = waiters_.sequence();
     auto out = co_await on_store(completions_, store_, job);
-    announce(out.fx);
-    if (out.reply) co_return rpc::error_reply(out.reply->error());
-    if (out.attempt->claimed)
-        co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
-    if (out.attempt->timeout_s < 0) co_return no_process;
+    announce(out->fx);
+    if (out->reply) co_return rpc::error_reply(out->reply->error());
+    if (out->attempt->claimed)
+        co_return rpc::success_reply("assignprocessmsg", to_json(*out->attempt->claimed));
+    if (out->attempt->timeout_s < 0) co_return no_process_reply();
 
     const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(out.attempt->timeout_s);
-    const auto spec = out.attempt->waiter;
+        std::chrono::steady_clock::now() + std::chrono::seconds(out->attempt->timeout_s);
+    const auto spec = std::make_shared<const scheduler::WaiterSpec>(out->attempt->waiter);
+    out.reset();  // nothing of the attempt is kept while parked
     auto ex = co_await asio::this_coro::executor;
     auto poll = std::make_shared<LongPoll>();
     bool watching = false;
@@ -214,7 +220,7 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
             });
         }
         auto id = waiters_.add(
-            spec,
+            *spec,
             [park, ex] {
                 asio::post(ex, [park] {
                     park->woken = true;
@@ -237,14 +243,15 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
         }
         // Nobody would read the reply: claiming a process now would strand it RUNNING until
         // its deadline.
-        if (poll->hung_up) co_return no_process;
+        if (poll->hung_up) co_return no_process_reply();
         seen = waiters_.sequence();
         out = co_await on_store(completions_, store_, job);
-        announce(out.fx);
-        if (out.reply) co_return rpc::error_reply(out.reply->error());
-        if (out.attempt->claimed)
-            co_return rpc::success_reply("assignprocessmsg", to_json(*out.attempt->claimed));
-        if (std::chrono::steady_clock::now() >= deadline) co_return no_process;
+        announce(out->fx);
+        if (out->reply) co_return rpc::error_reply(out->reply->error());
+        if (out->attempt->claimed)
+            co_return rpc::success_reply("assignprocessmsg", to_json(*out->attempt->claimed));
+        if (std::chrono::steady_clock::now() >= deadline) co_return no_process_reply();
+        out.reset();
     }
 }
 
@@ -263,7 +270,7 @@ asio::awaitable<void> Dispatcher::sweep() {
         return true;
     };
     auto out = co_await on_store(completions_, store_, std::move(job));
-    announce(out.fx);
+    announce(out->fx);
 }
 
 Result<Dispatcher::SubscribeRequest> Dispatcher::parse_subscribe(std::string_view frame) {
@@ -334,8 +341,8 @@ asio::awaitable<Result<std::optional<Process>>> Dispatcher::check_subscription(
         return true;
     };
     auto out = co_await on_store(completions_, store_, std::move(job));
-    if (out.reply && !out.reply->ok()) co_return out.reply->error();
-    co_return std::move(out.process);
+    if (out->reply && !out->reply->ok()) co_return out->reply->error();
+    co_return std::move(out->process);
 }
 
 }  // namespace colonies::server

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "server/dispatcher.hpp"
 #include "server/metrics.hpp"
@@ -185,7 +186,9 @@ struct Server::Impl {
                 if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
                     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
                 tcp_layer(stream).expires_after(std::chrono::seconds(2));
-                char sink[16384];
+                // On the heap: an array here would sit in every connection's coroutine frame
+                // (16 KiB each, a parked idle executor included), not just in this rare path.
+                std::vector<char> sink(16384);
                 for (size_t drained = 0; drained < (64u << 20);) {
                     auto n = co_await stream.async_read_some(
                         asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
