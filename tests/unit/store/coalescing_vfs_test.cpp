@@ -13,22 +13,10 @@
 #include <string>
 
 #include "store/sqlite/coalescing_vfs.hpp"
+#include "temp_dir.hpp"
 
 namespace colonies::store {
 namespace {
-
-class TempDir {
-  public:
-    TempDir() {
-        char tmpl[] = "/tmp/coalescing-vfs-XXXXXX";
-        path_ = mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-  private:
-    std::string path_;
-};
 
 sqlite3* open_db(const std::string& path, const char* vfs) {
     sqlite3* db = nullptr;

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "temp_dir.hpp"
+
 using namespace colonies;
 using namespace colonies::store;
 
@@ -16,15 +18,10 @@ namespace {
 
 class TempDb {
   public:
-    TempDb() {
-        char tmpl[] = "/tmp/colonies-store-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-    }
-    ~TempDb() { std::filesystem::remove_all(dir_); }
-    std::string path() const { return dir_ + "/test.db"; }
+    std::string path() const { return dir_.file("test.db"); }
 
   private:
-    std::string dir_;
+    TempDir dir_;
 };
 
 Process waiting_process(const std::string& id, int64_t prioritytime,
