@@ -676,8 +676,11 @@ class PgTx final : public StoreTx {
         return out;
     }
     std::vector<Process> processes_of_graph(const std::string& graphid) override {
+        // `processgraphid <> ''` matches the partial index processes_by_graph, which a generic
+        // plan of a prepared statement could not use otherwise (a parameter might be '').
         auto r = Q(c_, "SELECT p.doc, " COLONIES_PG_ATTRIBUTES
-                       " FROM processes p WHERE processgraphid = $1 ORDER BY seq")
+                       " FROM processes p WHERE processgraphid = $1 AND processgraphid <> ''"
+                       " ORDER BY seq")
                      .bind(graphid)
                      .run();
         return read_processes(r);
@@ -685,10 +688,12 @@ class PgTx final : public StoreTx {
     void remove_graph(const std::string& id) override {
         Q(c_,
           "DELETE FROM attributes WHERE targetid IN "
-          "(SELECT processid FROM processes WHERE processgraphid = $1)")
+          "(SELECT processid FROM processes WHERE processgraphid = $1 AND processgraphid <> '')")
             .bind(id)
             .run();
-        Q(c_, "DELETE FROM processes WHERE processgraphid = $1").bind(id).run();
+        Q(c_, "DELETE FROM processes WHERE processgraphid = $1 AND processgraphid <> ''")
+            .bind(id)
+            .run();
         Q(c_, "DELETE FROM processgraphs WHERE processgraphid = $1").bind(id).run();
     }
     void remove_graphs(const std::string& colony, std::optional<ProcessState> s) override {

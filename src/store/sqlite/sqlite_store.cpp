@@ -552,7 +552,12 @@ class SqliteTx final : public StoreTx {
         return out;
     }
     std::vector<Process> processes_of_graph(const std::string& graphid) override {
-        Q q(db_, "SELECT doc FROM processes WHERE processgraphid = ? ORDER BY rowid");
+        // `processgraphid != ''` lets the planner use the partial index processes_by_graph: it
+        // cannot tell that a bound parameter is never empty, and without it every graph step
+        // scanned the whole processes table.
+        Q q(db_,
+            "SELECT doc FROM processes WHERE processgraphid = ? AND processgraphid != '' "
+            "ORDER BY rowid");
         q.bind(graphid);
         std::vector<std::string> docs;
         while (q.step()) docs.push_back(q.text(0));
@@ -563,10 +568,12 @@ class SqliteTx final : public StoreTx {
     void remove_graph(const std::string& id) override {
         Q(db_,
           "DELETE FROM attributes WHERE targetid IN "
-          "(SELECT processid FROM processes WHERE processgraphid = ?)")
+          "(SELECT processid FROM processes WHERE processgraphid = ? AND processgraphid != '')")
             .bind(id)
             .run();
-        Q(db_, "DELETE FROM processes WHERE processgraphid = ?").bind(id).run();
+        Q(db_, "DELETE FROM processes WHERE processgraphid = ? AND processgraphid != ''")
+            .bind(id)
+            .run();
         Q(db_, "DELETE FROM processgraphs WHERE processgraphid = ?").bind(id).run();
     }
     void remove_graphs(const std::string& colony, std::optional<ProcessState> s) override {
