@@ -152,7 +152,7 @@ class BlockingSocket {
 
     template <class Buffers, class Io>
     std::size_t transfer(const Buffers& buffers, beast::error_code& ec, Io io) {
-        constexpr int kMaxIov = 16;
+        constexpr int kMaxIov = 64;  // more buffers go out in the next call
         iovec iov[kMaxIov];
         int n = 0;
         for (auto it = asio::buffer_sequence_begin(buffers);
