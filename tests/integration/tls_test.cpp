@@ -34,13 +34,18 @@ struct SelfSignedCert {
     ~SelfSignedCert() { std::filesystem::remove_all(dir); }
 };
 
-TEST(Tls, ServesTheProtocolOverHttps) {
-    SelfSignedCert cert;
+// A server that speaks HTTPS with `cert` (COLONIES_TLS=true plus the files).
+ServerConfig https_config(const SelfSignedCert& cert) {
     ServerConfig cfg;
     cfg.tls = true;
     cfg.extra_env = {{"COLONIES_TLS", "true"}};
     cfg.extra_args = {"--tlscert", cert.cert, "--tlskey", cert.key};
-    ServerProcess server(cfg);
+    return cfg;
+}
+
+TEST(Tls, ServesTheProtocolOverHttps) {
+    SelfSignedCert cert;
+    ServerProcess server(https_config(cert));
 
     auto c = server.make_client();
     auto v = c.version();
@@ -61,11 +66,7 @@ TEST(Tls, ADroppedLongPollLeavesNoWaiter) {
     namespace asio = boost::asio;
     namespace http = boost::beast::http;
     SelfSignedCert cert;
-    ServerConfig cfg;
-    cfg.tls = true;
-    cfg.extra_env = {{"COLONIES_TLS", "true"}};
-    cfg.extra_args = {"--tlscert", cert.cert, "--tlskey", cert.key};
-    ServerProcess server(cfg);
+    ServerProcess server(https_config(cert));
     auto c = server.make_client();
     Fixture::setup_colony(c, "dev", DevIdentity::colony_prvkey, DevIdentity::server_prvkey);
     Fixture::add_approved_executor(c, "dev", "exec1", "cli", DevIdentity::executor_prvkey,
