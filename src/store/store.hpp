@@ -1,11 +1,12 @@
 // The Store: durable state of the server (protocol.md section 4 objects).
 //
-// Every operation runs inside Store::post as a job on the store's own thread, inside a
-// transaction (savepoint) shared with the other jobs queued at the same moment: the jobs of one
-// batch commit together with one sync (group commit, as LevelDB's DBImpl::Write). A job's `done`
-// callback runs only after its batch is durable (or with committed=false if the commit failed).
-// Because one thread runs every job, state transitions are serialised (protocol.md 6.14); the
-// PostgreSQL store will get the same guarantee from row locks.
+// Every operation runs inside Store::post as a job in a transaction. A job's `done` callback runs
+// only after its change is durable (or with committed=false if the commit failed). State
+// transitions are serialised (protocol.md 6.14): the SQLite store runs every job on one thread,
+// the jobs queued at the same moment in one transaction (a savepoint each) committed with one
+// sync (group commit, as LevelDB's DBImpl::Write); the PostgreSQL store runs a pool of
+// transactions and serialises through row locks (pg_store.hpp). Both implement StoreTx once, in
+// sql/sql_tx.hpp.
 //
 // StoreTx methods throw StoreError on a storage failure; post() catches it, rolls the job back and
 // reports committed=false with the message. Jobs return false to roll back their own changes.

@@ -1,0 +1,59 @@
+#include "store/sql/rows.hpp"
+
+#include "core/json.hpp"
+#include "store/record_codec.hpp"
+
+namespace colonies::store::sql {
+
+Colony read_colony(const Row& r) {
+    return Colony{r.text(1), r.text(0)};
+}
+
+User read_user(const Row& r) {
+    return User{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4)};
+}
+
+Executor read_executor(const Row& r) {
+    auto e = decode_doc<Executor>(r.text(0), executor_from_json);
+    e.state = static_cast<ExecutorState>(r.integer(1));
+    e.lastheardfromtime = Time::from_ns(r.integer(2));
+    return e;
+}
+
+Function read_function(const Row& r) {
+    return decode_doc<Function>(r.text(0), function_from_json);
+}
+
+Attribute read_attribute(const Row& r) {
+    return decode_doc<Attribute>(r.text(0), attribute_from_json);
+}
+
+ProcessGraph read_graph(const Row& r) {
+    return decode_doc<ProcessGraph>(r.text(0), process_graph_from_json);
+}
+
+Log read_log(const Row& r) {
+    return Log{r.text(0), r.text(1), r.text(2), r.text(3), r.integer(4)};
+}
+
+Process read_process(const Row& r, bool with_attributes) {
+    auto p = decode_doc<Process>(r.text(0), process_from_json);
+    if (!with_attributes) return p;
+    const std::string attrs = r.text(1);
+    if (attrs.empty()) return p;  // NULL: none
+    boost::system::error_code ec;
+    auto v = boost::json::parse(attrs, ec);
+    if (ec || !v.is_array()) throw StoreError("corrupt attribute list of " + p.processid);
+    for (const auto& doc : v.as_array()) {
+        if (!doc.is_string()) throw StoreError("corrupt attribute of " + p.processid);
+        p.attributes.push_back(
+            decode_doc<Attribute>(std::string(doc.get_string()), attribute_from_json));
+    }
+    return p;
+}
+
+void add_count(ProcessCounts& c, const Row& r) {
+    set_count(c, r.integer(0), r.integer(1));
+}
+
+}  // namespace colonies::store::sql

@@ -1,0 +1,208 @@
+// The schema of both stores, written once.
+//
+// Adding a table (crons, generators, channels, files, ...) is one definition here:
+//   1. declare it:   const Table kCrons{"crons", {{"cronid", T}, {"colonyname", T}, ...,
+//                                       {"doc", T}}, {"cronid"}};
+//      and add it to kTables (so table("crons") and the generated INSERTs find it);
+//   2. append a migration that creates it and its indexes (never edit a released one):
+//      {{&kCrons}, {"CREATE INDEX crons_by_colony ON crons (colonyname{seq_key})"}},
+//   3. write its statements once in statements.cpp (insert_sql(...) gives the upsert) and its row
+//      codec in rows.cpp; the SqlTx methods bind and read through those.
+// Both stores then create it on their next start; the full-scan guard test checks its queries.
+#include "store/sql/schema.hpp"
+
+#include <stdexcept>
+
+namespace colonies::store::sql {
+namespace {
+
+constexpr auto T = ColumnType::Text;
+constexpr auto I = ColumnType::Int;
+constexpr auto B = ColumnType::BigInt;
+
+const Table kServer{"server", {{"id", I}, {"serverid", T}}, {"id"}, "id = 1"};
+const Table kColonies{"colonies", {{"name", T}, {"colonyid", T}}, {"name"}};
+const Table kUsers{"users",
+                   {{"colonyname", T}, {"name", T}, {"userid", T}, {"email", T}, {"phone", T}},
+                   {"colonyname", "name"}};
+const Table kExecutors{"executors",
+                       {{"colonyname", T},
+                        {"executorname", T},
+                        {"executorid", T},
+                        {"state", I},
+                        {"lastheard", B},
+                        {"doc", T}},
+                       {"colonyname", "executorname"}};
+const Table kFunctions{"functions",
+                       {{"functionid", T}, {"colonyname", T}, {"executorname", T}, {"doc", T}},
+                       {"functionid"}};
+// The columns beside `doc` are what the queries select and order by.
+const Table kProcesses{"processes",
+                       {{"processid", T},
+                        {"seq", ColumnType::Seq},
+                        {"colonyname", T},
+                        {"executortype", T},
+                        {"state", I},
+                        {"waitforparents", I},
+                        {"prioritytime", B},
+                        {"executornames", T},
+                        {"locationname", T},
+                        {"cpu", B},
+                        {"mem", B},
+                        {"nodes", B},
+                        {"starttime", B},
+                        {"endtime", B},
+                        {"waitdeadline", B},
+                        {"execdeadline", B},
+                        {"assignedexecutorid", T},
+                        {"processgraphid", T},
+                        {"label", T},
+                        {"initiatorname", T},
+                        {"doc", T}},
+                       {"processid"}};
+const Table kAttributes{"attributes",
+                        {{"attributeid", T}, {"seq", ColumnType::Seq}, {"targetid", T}, {"doc", T}},
+                        {"attributeid"}};
+const Table kLogs{"logs",
+                  {{"id", ColumnType::Serial},
+                   {"processid", T},
+                   {"colonyname", T},
+                   {"executorname", T},
+                   {"message", T},
+                   {"ts", B}},
+                  {"id"}};
+const Table kProcessGraphs{
+    "processgraphs",
+    {{"processgraphid", T}, {"colonyname", T}, {"state", I}, {"submissiontime", B}, {"doc", T}},
+    {"processgraphid"}};
+
+const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,    &kFunctions,
+                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs};
+
+// Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
+const std::vector<Migration> kMigrations = {
+    {{&kServer, &kColonies, &kUsers, &kExecutors, &kFunctions, &kProcesses, &kAttributes},
+     {
+         "CREATE INDEX users_by_id ON users (userid)",
+         "CREATE INDEX executors_by_id ON executors (executorid)",
+         "CREATE INDEX functions_by_executor ON functions (colonyname, executorname)",
+         "CREATE INDEX processes_ready ON processes (colonyname, executortype, prioritytime) "
+         "WHERE state = 0 AND waitforparents = 0",
+         "CREATE INDEX processes_by_state ON processes (colonyname, state, prioritytime)",
+         "CREATE INDEX processes_running ON processes (execdeadline) WHERE state = 1",
+         "CREATE INDEX processes_waiting_deadline ON processes (waitdeadline) WHERE state = 0",
+         "CREATE INDEX processes_by_executor ON processes (assignedexecutorid) WHERE state = 1",
+         "CREATE INDEX attributes_by_target ON attributes (targetid{seq_key})",
+     }},
+    {{&kLogs},
+     {
+         "CREATE INDEX logs_by_process ON logs (processid, ts)",
+         "CREATE INDEX logs_by_executor ON logs (colonyname, executorname, ts)",
+     }},
+    {{&kProcessGraphs},
+     {
+         "CREATE INDEX processgraphs_by_state ON processgraphs (colonyname, state, submissiontime)",
+         // Graph queries add `processgraphid <> ''` so the planner may use this partial index.
+         "CREATE INDEX processes_by_graph ON processes (processgraphid{seq_key}) "
+         "WHERE processgraphid <> ''",
+     }},
+};
+
+bool generated(const Column& c) {
+    return c.type == ColumnType::Seq || c.type == ColumnType::Serial;
+}
+
+std::string column_sql(Dialect d, const Table& t, const Column& c) {
+    const bool pg = d == Dialect::Postgres;
+    const bool sole_key = t.key.size() == 1 && t.key[0] == c.name;
+    std::string s(c.name);
+    switch (c.type) {
+        case ColumnType::Text:
+            s += " TEXT";
+            break;
+        case ColumnType::Int:
+            s += " INTEGER";
+            break;
+        case ColumnType::BigInt:
+            s += pg ? " BIGINT" : " INTEGER";
+            break;
+        case ColumnType::Seq:
+            return pg ? s + " BIGSERIAL" : std::string();
+        case ColumnType::Serial:
+            return s + (pg ? " BIGSERIAL PRIMARY KEY" : " INTEGER PRIMARY KEY");
+    }
+    return s + (sole_key ? " PRIMARY KEY" : " NOT NULL");
+}
+
+std::string create_table(Dialect d, const Table& t) {
+    std::string s = "CREATE TABLE " + std::string(t.name) + " (";
+    bool first = true;
+    for (const auto& c : t.columns) {
+        auto col = column_sql(d, t, c);
+        if (col.empty()) continue;
+        s += (first ? "" : ", ") + col;
+        first = false;
+    }
+    if (t.key.size() > 1) {
+        s += ", PRIMARY KEY (";
+        for (size_t i = 0; i < t.key.size(); ++i) s += (i ? ", " : "") + std::string(t.key[i]);
+        s += ")";
+    }
+    if (!t.check.empty()) s += ", CHECK (" + std::string(t.check) + ")";
+    return s + ")";
+}
+
+}  // namespace
+
+const Table& table(std::string_view name) {
+    for (const auto* t : kTables)
+        if (t->name == name) return *t;
+    throw std::logic_error("unknown table " + std::string(name));
+}
+
+const std::vector<Migration>& migrations() {
+    return kMigrations;
+}
+
+std::string render(Dialect d, const Migration& m) {
+    std::string s;
+    for (const auto* t : m.tables) s += create_table(d, *t) + ";\n";
+    for (auto stmt : m.statements) s += render(d, stmt) + ";\n";
+    return s;
+}
+
+int64_t shared_version(Dialect d, int64_t recorded) {
+    return d == Dialect::Postgres && recorded == 1 ? 3 : recorded;
+}
+
+std::string insert_sql(Dialect d, const Table& t, OnConflict on_conflict) {
+    std::string cols, values, updates;
+    int n = 0;
+    for (const auto& c : t.columns) {
+        if (generated(c)) continue;
+        const std::string name(c.name);
+        cols += (n ? ", " : "") + name;
+        values += (n ? ",$" : "$") + std::to_string(n + 1);
+        ++n;
+        bool key = false;
+        for (auto k : t.key) key = key || k == c.name;
+        if (!key) updates += (updates.empty() ? "" : ", ") + name + " = EXCLUDED." + name;
+    }
+    std::string keys;
+    for (size_t i = 0; i < t.key.size(); ++i) keys += (i ? ", " : "") + std::string(t.key[i]);
+    std::string verb = "INSERT INTO ";
+    std::string tail;
+    if (d == Dialect::Sqlite) {
+        // REPLACE gives the row a new rowid: {seq} order is the order of the last save, which
+        // the SQLite store has always had (bench/profile.md: an in-place upsert was not kept).
+        if (on_conflict == OnConflict::Replace) verb = "INSERT OR REPLACE INTO ";
+        if (on_conflict == OnConflict::Ignore) verb = "INSERT OR IGNORE INTO ";
+    } else if (on_conflict == OnConflict::Replace) {
+        tail = " ON CONFLICT (" + keys + ") DO UPDATE SET " + updates;
+    } else if (on_conflict == OnConflict::Ignore) {
+        tail = " ON CONFLICT (" + keys + ") DO NOTHING";
+    }
+    return render(d, verb + std::string(t.name) + " (" + cols + ") VALUES (" + values + ")" + tail);
+}
+
+}  // namespace colonies::store::sql

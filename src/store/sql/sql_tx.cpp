@@ -1,0 +1,302 @@
+#include "store/sql/sql_tx.hpp"
+
+#include <algorithm>
+
+#include "core/json.hpp"
+#include "store/record_codec.hpp"
+
+namespace colonies::store::sql {
+namespace {
+
+std::string read_text0(const Row& r) {
+    return r.text(0);
+}
+
+int64_t state_or_any(std::optional<ProcessState> s) {
+    return s ? static_cast<int64_t>(*s) : -1;
+}
+
+}  // namespace
+
+std::optional<std::string> SqlTx::server_id() {
+    return one(Stmt::ServerId, {}, read_text0);
+}
+
+void SqlTx::set_server_id(const std::string& id) {
+    exec(Stmt::SetServerId, {1, id});
+}
+
+std::optional<Colony> SqlTx::colony(const std::string& name) {
+    return one(Stmt::Colony, {name}, read_colony);
+}
+
+std::vector<Colony> SqlTx::colonies() {
+    return all(Stmt::Colonies, {}, read_colony);
+}
+
+void SqlTx::add_colony(const Colony& c) {
+    exec(Stmt::AddColony, {c.name, c.colonyid});
+}
+
+void SqlTx::remove_colony(const std::string& name) {
+    executor_cache_.reset();
+    for (auto s : {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
+                   Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
+                   Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColony})
+        exec(s, {name});
+}
+
+std::optional<User> SqlTx::user(const std::string& colony, const std::string& name) {
+    return one(Stmt::User, {colony, name}, read_user);
+}
+
+std::optional<User> SqlTx::user_by_id(const std::string& colony, const std::string& id) {
+    return one(Stmt::UserById, {colony, id}, read_user);
+}
+
+std::vector<User> SqlTx::users(const std::string& colony) {
+    return all(Stmt::Users, {colony}, read_user);
+}
+
+void SqlTx::add_user(const User& u) {
+    exec(Stmt::AddUser, {u.colonyname, u.name, u.userid, u.email, u.phone});
+}
+
+void SqlTx::remove_user(const std::string& colony, const std::string& name) {
+    exec(Stmt::RemoveUser, {colony, name});
+}
+
+std::optional<Executor> SqlTx::executor(const std::string& colony, const std::string& name) {
+    return one(Stmt::Executor, {colony, name}, read_executor);
+}
+
+std::optional<Executor> SqlTx::executor_by_id(const std::string& id) {
+    if (executor_cache_ && executor_cache_->first == id) return executor_cache_->second;
+    auto e = read_executor_by_id(id);
+    executor_cache_.emplace(id, e);
+    return e;
+}
+
+std::optional<Executor> SqlTx::read_executor_by_id(const std::string& id) {
+    if (auto live = one(Stmt::LiveExecutorById, {id}, read_executor)) return live;
+    return one(Stmt::ExecutorById, {id}, read_executor);
+}
+
+std::vector<Executor> SqlTx::executors(const std::string& colony) {
+    return all(Stmt::Executors, {colony}, read_executor);
+}
+
+void SqlTx::save_executor(const Executor& e) {
+    executor_cache_.reset();
+    exec(Stmt::SaveExecutor,
+         {e.colonyname, e.executorname, e.executorid, static_cast<int64_t>(e.state),
+          e.lastheardfromtime.ns, to_text(to_json(e))});
+}
+
+void SqlTx::touch_executor(const std::string& id, Time when) {
+    executor_cache_.reset();
+    exec(Stmt::TouchExecutor, {when.ns, id});
+}
+
+std::vector<Executor> SqlTx::silent_executors(Time before) {
+    return all(Stmt::SilentExecutors, {Time::kZero, before.ns}, read_executor);
+}
+
+int64_t SqlTx::count_executors(const std::string& colony, std::optional<ExecutorState> s) {
+    const int64_t state = s ? static_cast<int64_t>(*s) : -1;
+    auto n = one(Stmt::CountExecutors, {colony, state}, [](const Row& r) { return r.integer(0); });
+    return n.value_or(0);
+}
+
+void SqlTx::add_function(const Function& f) {
+    exec(Stmt::AddFunction, {f.functionid, f.colonyname, f.executorname, to_text(to_json(f))});
+}
+
+std::vector<Function> SqlTx::functions(const std::string& colony, const std::string& executorname) {
+    if (executorname.empty()) return all(Stmt::Functions, {colony}, read_function);
+    return all(Stmt::FunctionsOfExecutor, {colony, executorname}, read_function);
+}
+
+void SqlTx::remove_functions_of(const std::string& colony, const std::string& executor) {
+    exec(Stmt::RemoveFunctionsOf, {colony, executor});
+}
+
+std::optional<Function> SqlTx::function(const std::string& functionid) {
+    return one(Stmt::Function, {functionid}, read_function);
+}
+
+void SqlTx::remove_function(const std::string& functionid) {
+    exec(Stmt::RemoveFunction, {functionid});
+}
+
+// Processes with their attributes: in the same rows (inline_attributes), or read afterwards,
+// once the process statement is done with.
+std::vector<Process> SqlTx::read_processes(Stmt s, Params p) {
+    const bool inline_attrs = inline_attrs_;
+    auto ps = all(s, p, [inline_attrs](const Row& r) { return read_process(r, inline_attrs); });
+    if (!inline_attrs)
+        for (auto& proc : ps)
+            proc.attributes = all(Stmt::AttributesOf, {proc.processid}, read_attribute);
+    return ps;
+}
+
+std::optional<Process> SqlTx::process(const std::string& id) {
+    auto ps = read_processes(Stmt::Process, {id});
+    if (ps.empty()) return std::nullopt;
+    return std::move(ps.front());
+}
+
+void SqlTx::save_process(const Process& p, const SpecRequirements& req) {
+    Process doc = p;
+    doc.attributes.clear();  // kept in their own table
+    const auto& c = p.spec.conditions;
+    const int64_t nodes = std::max({c.nodes, c.processes, c.processespernode});
+    exec(Stmt::SaveProcess, {p.processid,
+                             c.colonyname,
+                             c.executortype,
+                             static_cast<int64_t>(p.state),
+                             p.waitforparents,
+                             p.prioritytime,
+                             joined_names(c.executornames),
+                             lower(c.locationname),
+                             req.cpu_millis,
+                             req.mem_bytes,
+                             nodes,
+                             p.starttime.ns,
+                             p.endtime.ns,
+                             p.waitdeadline.ns,
+                             p.execdeadline.ns,
+                             p.assignedexecutorid,
+                             p.processgraphid,
+                             p.spec.label,
+                             p.initiatorname,
+                             to_text(to_json(doc))});
+}
+
+void SqlTx::remove_process(const std::string& id) {
+    exec(Stmt::DeleteProcessAttributes, {id});
+    exec(Stmt::DeleteProcess, {id});
+}
+
+std::optional<std::string> SqlTx::find_assignable(const AssignQuery& a) {
+    return one(Stmt::FindAssignable,
+               {a.colonyname, a.executortype, "\x1f" + a.executorname + "\x1f",
+                lower(a.locationname), a.max_cpu_millis, a.max_mem_bytes},
+               read_text0);
+}
+
+std::vector<Process> SqlTx::processes(const std::string& colony, ProcessState s, int count,
+                                      const ProcessFilter& filter) {
+    const Stmt stmt = s == ProcessState::Waiting   ? Stmt::ProcessesWaiting
+                      : s == ProcessState::Running ? Stmt::ProcessesRunning
+                                                   : Stmt::ProcessesFinished;
+    return read_processes(stmt, {colony, static_cast<int64_t>(s), count, filter.executortype,
+                                 filter.initiatorname, filter.label});
+}
+
+void SqlTx::remove_processes(const std::string& colony, std::optional<ProcessState> s) {
+    exec(Stmt::DeleteProcessesAttributes, {colony, state_or_any(s)});
+    exec(Stmt::DeleteProcesses, {colony, state_or_any(s)});
+}
+
+std::vector<std::string> SqlTx::expired_running(Time now) {
+    return all(Stmt::ExpiredRunning, {Time::kZero, now.ns}, read_text0);
+}
+
+std::vector<std::string> SqlTx::expired_waiting(Time now) {
+    return all(Stmt::ExpiredWaiting, {Time::kZero, now.ns}, read_text0);
+}
+
+std::vector<std::string> SqlTx::running_processes_of(const std::string& executorid) {
+    return all(Stmt::RunningProcessesOf, {executorid}, read_text0);
+}
+
+ProcessCounts SqlTx::count_processes(const std::string& colony) {
+    ProcessCounts c;
+    auto add = [&c](const Row& r) { add_count(c, r); };
+    if (colony.empty())
+        c_.run(Stmt::CountProcessesAll, {}, add);
+    else
+        c_.run(Stmt::CountProcesses, {colony}, add);
+    return c;
+}
+
+bool SqlTx::add_attribute(const Attribute& a) {
+    return exec(Stmt::AddAttribute, {a.attributeid, a.targetid, to_text(to_json(a))}) > 0;
+}
+
+std::optional<Attribute> SqlTx::attribute(const std::string& id) {
+    return one(Stmt::Attribute, {id}, read_attribute);
+}
+
+void SqlTx::set_attribute_states(const std::string& processid, ProcessState s) {
+    if (in_place_attribute_states(c_.dialect())) {
+        exec(Stmt::SetAttributeStates, {processid, static_cast<int64_t>(s)});
+        return;
+    }
+    for (auto& a : all(Stmt::AttributesOf, {processid}, read_attribute)) {
+        if (a.state == s) continue;
+        a.state = s;
+        exec(Stmt::UpdateAttributeDoc, {to_text(to_json(a)), a.attributeid});
+    }
+}
+
+std::optional<ProcessGraph> SqlTx::graph(const std::string& id) {
+    return one(Stmt::Graph, {id}, read_graph);
+}
+
+void SqlTx::save_graph(const ProcessGraph& g) {
+    exec(Stmt::SaveGraph, {g.processgraphid, g.colonyname, static_cast<int64_t>(g.state),
+                           g.submissiontime.ns, to_text(to_json(g))});
+}
+
+std::vector<ProcessGraph> SqlTx::graphs(const std::string& colony, ProcessState s, int count) {
+    return all(Stmt::Graphs, {colony, static_cast<int64_t>(s), count}, read_graph);
+}
+
+std::vector<Process> SqlTx::processes_of_graph(const std::string& graphid) {
+    return read_processes(Stmt::ProcessesOfGraph, {graphid});
+}
+
+void SqlTx::remove_graph(const std::string& id) {
+    exec(Stmt::DeleteGraphAttributes, {id});
+    exec(Stmt::DeleteGraphProcesses, {id});
+    exec(Stmt::DeleteGraph, {id});
+}
+
+void SqlTx::remove_graphs(const std::string& colony, std::optional<ProcessState> s) {
+    for (const auto& id : all(Stmt::GraphIdsOf, {colony, state_or_any(s)}, read_text0))
+        remove_graph(id);
+}
+
+ProcessCounts SqlTx::count_graphs(const std::string& colony) {
+    ProcessCounts c;
+    auto add = [&c](const Row& r) { add_count(c, r); };
+    if (colony.empty())
+        c_.run(Stmt::CountGraphsAll, {}, add);
+    else
+        c_.run(Stmt::CountGraphs, {colony}, add);
+    return c;
+}
+
+void SqlTx::add_log(const Log& l) {
+    exec(Stmt::AddLog, {l.processid, l.colonyname, l.executorname, l.message, l.timestamp});
+}
+
+std::vector<Log> SqlTx::logs(const std::string& colony, const std::string& processid,
+                             const std::string& executorname, int count, int64_t since,
+                             bool latest) {
+    const Stmt s = executorname.empty()
+                       ? (latest ? Stmt::LatestLogsOfProcess : Stmt::LogsOfProcess)
+                       : (latest ? Stmt::LatestLogsOfExecutor : Stmt::LogsOfExecutor);
+    auto out = all(s, {colony, processid, executorname, since, count}, read_log);
+    if (latest) std::reverse(out.begin(), out.end());
+    return out;
+}
+
+std::vector<Log> SqlTx::search_logs(const std::string& colony, const std::string& text,
+                                    int64_t since, int count) {
+    return all(Stmt::SearchLogs, {colony, text, since, count}, read_log);
+}
+
+}  // namespace colonies::store::sql

@@ -1,0 +1,141 @@
+// StoreTx written once on top of a minimal backend: run a catalogue statement with parameters,
+// see each row, learn how many rows changed. SQLite and PostgreSQL each implement SqlConn; the
+// stores around them keep only connections, transactions and threads.
+#pragma once
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "store/sql/rows.hpp"
+#include "store/sql/statements.hpp"
+#include "store/store.hpp"
+
+namespace colonies::store::sql {
+
+// A non-owning callable reference for the rows of one run (no allocation per statement).
+class RowFn {
+  public:
+    RowFn() = default;
+    template <class F>
+    requires(!std::is_same_v<F, RowFn>) RowFn(F& f)
+        : obj_(&f), call_([](void* o, const Row& r) { (*static_cast<F*>(o))(r); }) {}
+    explicit operator bool() const { return call_ != nullptr; }
+    void operator()(const Row& r) const { call_(obj_, r); }
+
+  private:
+    void* obj_ = nullptr;
+    void (*call_)(void*, const Row&) = nullptr;
+};
+
+class SqlConn {
+  public:
+    virtual Dialect dialect() const = 0;
+    // Runs statement s (prepared once per connection) with params; on_row sees every result row
+    // and must not run statements itself. Returns the number of rows changed. Throws StoreError.
+    virtual int64_t run(Stmt s, std::initializer_list<Param> params, RowFn on_row) = 0;
+
+  protected:
+    ~SqlConn() = default;
+};
+
+class SqlTx final : public StoreTx {
+  public:
+    explicit SqlTx(SqlConn& c) : c_(c), inline_attrs_(inline_attributes(c.dialect())) {}
+
+    // Called before every job (and every rerun): a job sees only what it read itself.
+    void begin_job() { executor_cache_.reset(); }
+
+    std::optional<std::string> server_id() override;
+    void set_server_id(const std::string& id) override;
+
+    std::optional<Colony> colony(const std::string& name) override;
+    std::vector<Colony> colonies() override;
+    void add_colony(const Colony& c) override;
+    void remove_colony(const std::string& name) override;
+
+    std::optional<User> user(const std::string& colony, const std::string& name) override;
+    std::optional<User> user_by_id(const std::string& colony, const std::string& id) override;
+    std::vector<User> users(const std::string& colony) override;
+    void add_user(const User& u) override;
+    void remove_user(const std::string& colony, const std::string& name) override;
+
+    std::optional<Executor> executor(const std::string& colony, const std::string& name) override;
+    std::optional<Executor> executor_by_id(const std::string& id) override;
+    std::vector<Executor> executors(const std::string& colony) override;
+    void save_executor(const Executor& e) override;
+    void touch_executor(const std::string& id, Time when) override;
+    std::vector<Executor> silent_executors(Time before) override;
+    int64_t count_executors(const std::string& colony, std::optional<ExecutorState> s) override;
+
+    void add_function(const Function& f) override;
+    std::vector<Function> functions(const std::string& colony,
+                                    const std::string& executorname) override;
+    void remove_functions_of(const std::string& colony, const std::string& executor) override;
+    std::optional<Function> function(const std::string& functionid) override;
+    void remove_function(const std::string& functionid) override;
+
+    std::optional<Process> process(const std::string& id) override;
+    void save_process(const Process& p, const SpecRequirements& req) override;
+    void remove_process(const std::string& id) override;
+    std::optional<std::string> find_assignable(const AssignQuery& q) override;
+    std::vector<Process> processes(const std::string& colony, ProcessState s, int count,
+                                   const ProcessFilter& filter) override;
+    void remove_processes(const std::string& colony, std::optional<ProcessState> s) override;
+    std::vector<std::string> expired_running(Time now) override;
+    std::vector<std::string> expired_waiting(Time now) override;
+    std::vector<std::string> running_processes_of(const std::string& executorid) override;
+    ProcessCounts count_processes(const std::string& colony) override;
+
+    bool add_attribute(const Attribute& a) override;
+    std::optional<Attribute> attribute(const std::string& id) override;
+    void set_attribute_states(const std::string& processid, ProcessState s) override;
+
+    std::optional<ProcessGraph> graph(const std::string& id) override;
+    void save_graph(const ProcessGraph& g) override;
+    std::vector<ProcessGraph> graphs(const std::string& colony, ProcessState s, int count) override;
+    std::vector<Process> processes_of_graph(const std::string& graphid) override;
+    void remove_graph(const std::string& id) override;
+    void remove_graphs(const std::string& colony, std::optional<ProcessState> s) override;
+    ProcessCounts count_graphs(const std::string& colony) override;
+
+    void add_log(const Log& l) override;
+    std::vector<Log> logs(const std::string& colony, const std::string& processid,
+                          const std::string& executorname, int count, int64_t since,
+                          bool latest) override;
+    std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
+                                 int count) override;
+
+  private:
+    using Params = std::initializer_list<Param>;
+    int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }
+    template <class F>
+    auto all(Stmt s, Params p, F read) {
+        std::vector<decltype(read(std::declval<const Row&>()))> out;
+        auto push = [&](const Row& r) { out.push_back(read(r)); };
+        c_.run(s, p, push);
+        return out;
+    }
+    template <class F>
+    auto one(Stmt s, Params p, F read) {
+        std::optional<decltype(read(std::declval<const Row&>()))> out;
+        auto take = [&](const Row& r) {
+            if (!out) out.emplace(read(r));
+        };
+        c_.run(s, p, take);
+        return out;
+    }
+    std::vector<Process> read_processes(Stmt s, Params p);
+    std::optional<Executor> read_executor_by_id(const std::string& id);
+
+    SqlConn& c_;
+    const bool inline_attrs_;
+    // A request looks its caller up several times (membership, then the operation itself, then
+    // function statistics): the decoded record is kept until the job ends or an executor row is
+    // written.
+    std::optional<std::pair<std::string, std::optional<Executor>>> executor_cache_;
+};
+
+}  // namespace colonies::store::sql

@@ -1,0 +1,239 @@
+#include "store/sql/statements.hpp"
+
+#include <array>
+#include <stdexcept>
+
+#include "store/sql/schema.hpp"
+
+namespace colonies::store::sql {
+namespace {
+
+// A statement: neutral SQL, or an INSERT generated from its table's columns.
+struct Def {
+    Stmt id;
+    const char* text = nullptr;
+    const char* insert_into = nullptr;
+    OnConflict on_conflict = OnConflict::Fail;
+    bool sqlite = true, postgres = true, scans_processes = false;
+};
+
+constexpr Def text(Stmt id, const char* sql) {
+    return Def{id, sql};
+}
+constexpr Def insert(Stmt id, const char* table, OnConflict c = OnConflict::Fail) {
+    return Def{id, nullptr, table, c};
+}
+constexpr Def only_postgres(Def d) {
+    d.sqlite = false;
+    return d;
+}
+constexpr Def scans(Def d) {
+    d.scans_processes = true;
+    return d;
+}
+
+#define USER_COLUMNS "SELECT colonyname, userid, name, email, phone FROM users "
+#define EXECUTOR_COLUMNS "SELECT doc, state, lastheard FROM executors "
+#define LOG_COLUMNS "SELECT processid, colonyname, executorname, message, ts FROM logs "
+// $1 colony, $2 state, $3 count, $4 executortype, $5 initiatorname, $6 label ('' = any).
+#define LIST_PROCESSES(order)                                                             \
+    "SELECT doc{process_attrs} FROM processes WHERE colonyname = $1 AND state = $2::int " \
+    "AND ($4 = '' OR executortype = $4) AND ($5 = '' OR initiatorname = $5) "             \
+    "AND ($6 = '' OR label = $6) ORDER BY " order " LIMIT $3::bigint"
+// `processgraphid <> ''` lets the planner use the partial index processes_by_graph: it cannot
+// tell that a bound parameter is never empty, and without it every graph step scanned the whole
+// processes table.
+#define OF_GRAPH "processgraphid = $1 AND processgraphid <> ''"
+// Log reads: $1 colony, $2 process, $3 executor, $4 since, $5 count. Each names all five (a
+// prepared PostgreSQL statement must type every parameter) so one bind sequence serves them.
+
+using S = Stmt;
+const Def kDefs[] = {
+    text(S::ServerId, "SELECT serverid FROM server WHERE id = 1"),
+    insert(S::SetServerId, "server", OnConflict::Replace),
+
+    text(S::Colony, "SELECT name, colonyid FROM colonies WHERE name = $1"),
+    text(S::Colonies, "SELECT name, colonyid FROM colonies ORDER BY name"),
+    insert(S::AddColony, "colonies"),
+    text(S::DeleteColonyAttributes,
+         "DELETE FROM attributes WHERE targetid IN "
+         "(SELECT processid FROM processes WHERE colonyname = $1)"),
+    text(S::DeleteColonyProcesses, "DELETE FROM processes WHERE colonyname = $1"),
+    text(S::DeleteColonyLogs, "DELETE FROM logs WHERE colonyname = $1"),
+    text(S::DeleteColonyGraphs, "DELETE FROM processgraphs WHERE colonyname = $1"),
+    text(S::DeleteColonyFunctions, "DELETE FROM functions WHERE colonyname = $1"),
+    text(S::DeleteColonyExecutors, "DELETE FROM executors WHERE colonyname = $1"),
+    text(S::DeleteColonyUsers, "DELETE FROM users WHERE colonyname = $1"),
+    text(S::DeleteColony, "DELETE FROM colonies WHERE name = $1"),
+
+    text(S::User, USER_COLUMNS "WHERE colonyname = $1 AND name = $2"),
+    text(S::UserById, USER_COLUMNS "WHERE colonyname = $1 AND userid = $2 LIMIT 1"),
+    text(S::Users, USER_COLUMNS "WHERE colonyname = $1 ORDER BY name"),
+    insert(S::AddUser, "users"),
+    text(S::RemoveUser, "DELETE FROM users WHERE colonyname = $1 AND name = $2"),
+
+    text(S::Executor, EXECUTOR_COLUMNS "WHERE colonyname = $1 AND executorname = $2"),
+    // An UNREGISTERED record may share its id with a live one re-added under another name; the
+    // live one is preferred. Two lookups rather than ORDER BY state = 3, which sorts on every
+    // call (several per request).
+    text(S::LiveExecutorById, EXECUTOR_COLUMNS "WHERE executorid = $1 AND state <> 3 LIMIT 1"),
+    text(S::ExecutorById, EXECUTOR_COLUMNS "WHERE executorid = $1 LIMIT 1"),
+    text(S::Executors, EXECUTOR_COLUMNS "WHERE colonyname = $1 ORDER BY executorname"),
+    insert(S::SaveExecutor, "executors", OnConflict::Replace),
+    // {greatest}: two servers touching at once must not move the time backwards.
+    text(S::TouchExecutor,
+         "UPDATE executors SET lastheard = {greatest}(lastheard, $1::bigint) "
+         "WHERE executorid = $2 AND state <> 3"),
+    text(S::SilentExecutors,
+         EXECUTOR_COLUMNS "WHERE state <> 3 AND lastheard > $1::bigint AND lastheard < $2::bigint"),
+    text(S::CountExecutors,
+         "SELECT count(*) FROM executors WHERE ($1 = '' OR colonyname = $1) "
+         "AND ($2::int = -1 OR state = $2::int)"),
+
+    insert(S::AddFunction, "functions", OnConflict::Replace),
+    text(S::Functions,
+         "SELECT doc FROM functions WHERE colonyname = $1 ORDER BY executorname, functionid"),
+    // Read to update an executor's run statistics: locked, so two closes on two servers do not
+    // overwrite each other's counts.
+    text(S::FunctionsOfExecutor,
+         "SELECT doc FROM functions WHERE colonyname = $1 AND executorname = $2 "
+         "ORDER BY functionid{for_update}"),
+    text(S::Function, "SELECT doc FROM functions WHERE functionid = $1{for_update}"),
+    text(S::RemoveFunction, "DELETE FROM functions WHERE functionid = $1"),
+    text(S::RemoveFunctionsOf, "DELETE FROM functions WHERE colonyname = $1 AND executorname = $2"),
+
+    // The row lock serialises every read-modify-write of this process across servers.
+    text(S::Process,
+         "SELECT doc{process_attrs} FROM processes WHERE processid = $1{lock_processes}"),
+    text(S::AttributesOf, "SELECT doc FROM attributes WHERE targetid = $1 ORDER BY {seq}"),
+    insert(S::SaveProcess, "processes", OnConflict::Replace),
+    text(S::DeleteProcessAttributes, "DELETE FROM attributes WHERE targetid = $1"),
+    text(S::DeleteProcess, "DELETE FROM processes WHERE processid = $1"),
+    // SKIP LOCKED: a process another transaction is claiming is passed over, not waited for.
+    text(S::FindAssignable,
+         "SELECT processid FROM processes WHERE colonyname = $1 AND executortype = $2 "
+         "AND state = 0 AND waitforparents = 0 "
+         "AND (executornames = '' OR {instr}(executornames, $3) > 0) "
+         "AND (locationname = '' OR locationname = $4) "
+         "AND cpu <= $5::bigint AND mem <= $6::bigint AND nodes <= 127 "
+         "ORDER BY prioritytime LIMIT 1{skip_locked}"),
+    text(S::ProcessesWaiting, LIST_PROCESSES("prioritytime")),
+    text(S::ProcessesRunning, LIST_PROCESSES("starttime")),
+    text(S::ProcessesFinished, LIST_PROCESSES("endtime DESC")),
+    text(S::DeleteProcessesAttributes,
+         "DELETE FROM attributes WHERE targetid IN (SELECT processid FROM processes "
+         "WHERE colonyname = $1 AND processgraphid = '' AND ($2::int = -1 OR state = $2::int))"),
+    text(S::DeleteProcesses,
+         "DELETE FROM processes WHERE colonyname = $1 AND processgraphid = '' "
+         "AND ($2::int = -1 OR state = $2::int)"),
+    text(S::ExpiredRunning,
+         "SELECT processid FROM processes WHERE state = 1 "
+         "AND execdeadline > $1::bigint AND execdeadline < $2::bigint"),
+    text(S::ExpiredWaiting,
+         "SELECT processid FROM processes WHERE state = 0 "
+         "AND waitdeadline > $1::bigint AND waitdeadline < $2::bigint"),
+    text(S::RunningProcessesOf,
+         "SELECT processid FROM processes WHERE state = 1 AND assignedexecutorid = $1"),
+    // The server-wide statistics count every process.
+    scans(text(S::CountProcessesAll, "SELECT state, count(*) FROM processes GROUP BY state")),
+    text(S::CountProcesses,
+         "SELECT state, count(*) FROM processes WHERE colonyname = $1 GROUP BY state"),
+
+    insert(S::AddAttribute, "attributes", OnConflict::Ignore),
+    text(S::Attribute, "SELECT doc FROM attributes WHERE attributeid = $1"),
+    text(S::UpdateAttributeDoc, "UPDATE attributes SET doc = $1 WHERE attributeid = $2"),
+    // In place, in one statement (jsonb rewrites the document's layout, not its content).
+    only_postgres(text(
+        S::SetAttributeStates,
+        "UPDATE attributes SET doc = jsonb_set(doc::jsonb, '{state}', to_jsonb($2::int))::text "
+        "WHERE targetid = $1 AND (doc::jsonb ->> 'state')::int IS DISTINCT FROM $2::int")),
+
+    // Locked like a process: children finishing on two servers update the same graph.
+    text(S::Graph, "SELECT doc FROM processgraphs WHERE processgraphid = $1{for_update}"),
+    insert(S::SaveGraph, "processgraphs", OnConflict::Replace),
+    text(S::Graphs,
+         "SELECT doc FROM processgraphs WHERE colonyname = $1 AND state = $2::int "
+         "ORDER BY submissiontime DESC LIMIT $3::bigint"),
+    text(S::ProcessesOfGraph,
+         "SELECT doc{process_attrs} FROM processes WHERE " OF_GRAPH " ORDER BY {seq}"),
+    text(S::DeleteGraphAttributes,
+         "DELETE FROM attributes WHERE targetid IN "
+         "(SELECT processid FROM processes WHERE " OF_GRAPH ")"),
+    text(S::DeleteGraphProcesses, "DELETE FROM processes WHERE " OF_GRAPH),
+    text(S::DeleteGraph, "DELETE FROM processgraphs WHERE processgraphid = $1"),
+    text(S::GraphIdsOf,
+         "SELECT processgraphid FROM processgraphs WHERE colonyname = $1 "
+         "AND ($2::int = -1 OR state = $2::int)"),
+    text(S::CountGraphsAll, "SELECT state, count(*) FROM processgraphs GROUP BY state"),
+    text(S::CountGraphs,
+         "SELECT state, count(*) FROM processgraphs WHERE colonyname = $1 GROUP BY state"),
+
+    insert(S::AddLog, "logs"),
+    text(S::LogsOfProcess,
+         LOG_COLUMNS "WHERE processid = $2 AND ts > $4::bigint AND $1::text IS NOT NULL "
+                     "AND $3::text IS NOT NULL ORDER BY ts, id LIMIT $5::bigint"),
+    text(S::LatestLogsOfProcess,
+         LOG_COLUMNS "WHERE processid = $2 AND $1::text IS NOT NULL AND $3::text IS NOT NULL "
+                     "AND $4::bigint IS NOT NULL ORDER BY ts DESC, id DESC LIMIT $5::bigint"),
+    text(S::LogsOfExecutor,
+         LOG_COLUMNS "WHERE colonyname = $1 AND executorname = $3 AND ts > $4::bigint "
+                     "AND $2::text IS NOT NULL ORDER BY ts, id LIMIT $5::bigint"),
+    text(S::LatestLogsOfExecutor,
+         LOG_COLUMNS "WHERE colonyname = $1 AND executorname = $3 AND $2::text IS NOT NULL "
+                     "AND $4::bigint IS NOT NULL ORDER BY ts DESC, id DESC LIMIT $5::bigint"),
+    text(S::SearchLogs,
+         LOG_COLUMNS "WHERE colonyname = $1 AND {instr}(message, $2) > 0 AND ts >= $3::bigint "
+                     "ORDER BY ts DESC LIMIT $4::bigint"),
+};
+static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
+
+constexpr bool in_order() {
+    for (size_t i = 0; i < std::size(kDefs); ++i)
+        if (static_cast<size_t>(kDefs[i].id) != i) return false;
+    return true;
+}
+
+const char* const kNames[] = {
+#define COLONIES_SQL_NAME(name) #name,
+    COLONIES_SQL_STATEMENTS(COLONIES_SQL_NAME)
+#undef COLONIES_SQL_NAME
+};
+
+std::array<StatementInfo, kStatementCount> make_catalogue() {
+    if (!in_order()) throw std::logic_error("statement definitions out of Stmt order");
+    std::array<StatementInfo, kStatementCount> out;
+    for (size_t i = 0; i < kStatementCount; ++i) {
+        const Def& d = kDefs[i];
+        out[i] = StatementInfo{d.id, kNames[i], d.sqlite, d.postgres, d.scans_processes};
+    }
+    return out;
+}
+
+std::array<std::string, kStatementCount> render_all(Dialect dialect) {
+    std::array<std::string, kStatementCount> out;
+    for (size_t i = 0; i < kStatementCount; ++i) {
+        const Def& d = kDefs[i];
+        out[i] = d.insert_into ? insert_sql(dialect, table(d.insert_into), d.on_conflict)
+                               : render(dialect, d.text);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::span<const StatementInfo> catalogue() {
+    static const auto kCatalogue = make_catalogue();
+    return kCatalogue;
+}
+
+const StatementInfo& info(Stmt s) {
+    return catalogue()[static_cast<size_t>(s)];
+}
+
+const std::string& sql(Dialect d, Stmt s) {
+    static const auto kSqlite = render_all(Dialect::Sqlite);
+    static const auto kPostgres = render_all(Dialect::Postgres);
+    return (d == Dialect::Sqlite ? kSqlite : kPostgres)[static_cast<size_t>(s)];
+}
+
+}  // namespace colonies::store::sql
