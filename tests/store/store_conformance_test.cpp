@@ -656,6 +656,79 @@ TEST(PostgresStore, JobsSurviveTheDatabaseDroppingEveryConnection) {
     }));
 }
 
+// PostgreSQL only: a database written before the stores shared one migration list recorded its
+// single schema step as version 1; the store opens it without creating anything again and uses it.
+TEST(PostgresStore, OpensADatabaseOfTheSingleStepNumbering) {
+    const char* const legacy_schema = R"sql(
+CREATE TABLE server (id INTEGER PRIMARY KEY CHECK (id = 1), serverid TEXT NOT NULL);
+CREATE TABLE colonies (name TEXT PRIMARY KEY, colonyid TEXT NOT NULL);
+CREATE TABLE users (colonyname TEXT NOT NULL, name TEXT NOT NULL, userid TEXT NOT NULL,
+  email TEXT NOT NULL, phone TEXT NOT NULL, PRIMARY KEY (colonyname, name));
+CREATE INDEX users_by_id ON users (userid);
+CREATE TABLE executors (colonyname TEXT NOT NULL, executorname TEXT NOT NULL,
+  executorid TEXT NOT NULL, state INTEGER NOT NULL, lastheard BIGINT NOT NULL,
+  doc TEXT NOT NULL, PRIMARY KEY (colonyname, executorname));
+CREATE INDEX executors_by_id ON executors (executorid);
+CREATE TABLE functions (functionid TEXT PRIMARY KEY, colonyname TEXT NOT NULL,
+  executorname TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX functions_by_executor ON functions (colonyname, executorname);
+CREATE TABLE processes (processid TEXT PRIMARY KEY, seq BIGSERIAL, colonyname TEXT NOT NULL,
+  executortype TEXT NOT NULL, state INTEGER NOT NULL, waitforparents INTEGER NOT NULL,
+  prioritytime BIGINT NOT NULL, executornames TEXT NOT NULL, locationname TEXT NOT NULL,
+  cpu BIGINT NOT NULL, mem BIGINT NOT NULL, nodes BIGINT NOT NULL,
+  starttime BIGINT NOT NULL, endtime BIGINT NOT NULL, waitdeadline BIGINT NOT NULL,
+  execdeadline BIGINT NOT NULL, assignedexecutorid TEXT NOT NULL,
+  processgraphid TEXT NOT NULL, label TEXT NOT NULL, initiatorname TEXT NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX processes_ready ON processes (colonyname, executortype, prioritytime)
+  WHERE state = 0 AND waitforparents = 0;
+CREATE INDEX processes_by_state ON processes (colonyname, state, prioritytime);
+CREATE INDEX processes_running ON processes (execdeadline) WHERE state = 1;
+CREATE INDEX processes_waiting_deadline ON processes (waitdeadline) WHERE state = 0;
+CREATE INDEX processes_by_executor ON processes (assignedexecutorid) WHERE state = 1;
+CREATE INDEX processes_by_graph ON processes (processgraphid, seq) WHERE processgraphid <> '';
+CREATE TABLE attributes (attributeid TEXT PRIMARY KEY, seq BIGSERIAL, targetid TEXT NOT NULL,
+  doc TEXT NOT NULL);
+CREATE INDEX attributes_by_target ON attributes (targetid, seq);
+CREATE TABLE logs (id BIGSERIAL PRIMARY KEY, processid TEXT NOT NULL, colonyname TEXT NOT NULL,
+  executorname TEXT NOT NULL, message TEXT NOT NULL, ts BIGINT NOT NULL);
+CREATE INDEX logs_by_process ON logs (processid, ts);
+CREATE INDEX logs_by_executor ON logs (colonyname, executorname, ts);
+CREATE TABLE processgraphs (processgraphid TEXT PRIMARY KEY, colonyname TEXT NOT NULL,
+  state INTEGER NOT NULL, submissiontime BIGINT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX processgraphs_by_state ON processgraphs (colonyname, state, submissiontime);
+)sql";
+    PostgresOptions opts;
+    opts.host = pg().host();
+    opts.port = pg().port();
+    opts.user = pg().user();
+    opts.schema = pg().fresh_schema();
+    opts.pool_size = 2;
+    pg().exec("CREATE SCHEMA " + opts.schema + "; SET search_path TO " + opts.schema + ";" +
+              legacy_schema +
+              "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+              "INSERT INTO schema_version (version) VALUES (1);"
+              "INSERT INTO colonies (name, colonyid) VALUES ('dev', 'before');");
+    auto store = open_postgres_store(opts);
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        EXPECT_EQ(t.colony("dev").value_or(Colony{}).colonyid, "before");
+        auto p = waiting_process("p1", 1);
+        p.processgraphid = "g1";
+        t.save_process(p, {});
+        EXPECT_TRUE(t.add_attribute(Attribute{"a1", "p1", "dev", "g1", ProcessState::Waiting,
+                                              AttributeType::In, "k", "v"}));
+        t.add_log(Log{"p1", "dev", "e1", "hello", 5});
+        return true;
+    }));
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        auto ps = t.processes_of_graph("g1");
+        EXPECT_EQ(ps.size(), 1u);
+        if (!ps.empty()) EXPECT_EQ(ps[0].attributes.size(), 1u);
+        EXPECT_EQ(t.logs("dev", "p1", "", 10, 0, false).size(), 1u);
+        return true;
+    }));
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
