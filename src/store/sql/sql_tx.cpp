@@ -212,12 +212,18 @@ std::vector<std::string> SqlTx::running_processes_of(const std::string& executor
 }
 
 ProcessCounts SqlTx::count_processes(const std::string& colony) {
+    return counts(colony, Stmt::CountProcessesAll, Stmt::CountProcesses);
+}
+
+// Per-state counts of one colony, or of all ("") with a statement of its own: a colony that may
+// be '' in the WHERE clause would keep the planner from the colony index.
+ProcessCounts SqlTx::counts(const std::string& colony, Stmt of_all, Stmt of_colony) {
     ProcessCounts c;
     auto add = [&c](const Row& r) { add_count(c, r); };
     if (colony.empty())
-        c_.run(Stmt::CountProcessesAll, {}, add);
+        c_.run(of_all, {}, add);
     else
-        c_.run(Stmt::CountProcesses, {colony}, add);
+        c_.run(of_colony, {colony}, add);
     return c;
 }
 
@@ -270,13 +276,7 @@ void SqlTx::remove_graphs(const std::string& colony, std::optional<ProcessState>
 }
 
 ProcessCounts SqlTx::count_graphs(const std::string& colony) {
-    ProcessCounts c;
-    auto add = [&c](const Row& r) { add_count(c, r); };
-    if (colony.empty())
-        c_.run(Stmt::CountGraphsAll, {}, add);
-    else
-        c_.run(Stmt::CountGraphs, {colony}, add);
-    return c;
+    return counts(colony, Stmt::CountGraphsAll, Stmt::CountGraphs);
 }
 
 void SqlTx::add_log(const Log& l) {

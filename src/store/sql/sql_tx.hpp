@@ -128,6 +128,7 @@ class SqlTx final : public StoreTx {
         return out;
     }
     std::vector<Process> read_processes(Stmt s, Params p);
+    ProcessCounts counts(const std::string& colony, Stmt of_all, Stmt of_colony);
     std::optional<Executor> read_executor_by_id(const std::string& id);
 
     SqlConn& c_;
