@@ -209,7 +209,8 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
 
     if (changed.state == ProcessState::Failed && !changed.children.empty()) {
         // 6.9.5: the graph cannot complete; nothing of it may run any more. Finished processes
-        // refuse the cascade and keep their state. Quirk 6.11: upstream emits no events here.
+        // refuse the cascade and keep their state. Quirk 6.11: the cascaded get events, upstream's
+        // do not.
         for (auto& p : ps) transition(ctx, p, ProcessEvent::Cascade);
     } else if (changed.state == ProcessState::Success) {
         for (const auto& cid : changed.children) {
@@ -345,8 +346,8 @@ OpResult op_cancel_graph(OpContext& ctx, const boost::json::object& msg) {
     if (!g) return g.error();
     if (is_final(g->state))
         return bad_request("Failed to cancel processgraph, the processgraph has already finished");
-    // Finished processes refuse the cancel and keep their state. Quirk 6.11: upstream emits no
-    // events for a graph's cancel.
+    // Finished processes refuse the cancel and keep their state. Quirk 6.11: the cancelled get
+    // events, upstream's do not.
     for (auto& p : ctx.tx.processes_of_graph(*id)) transition(ctx, p, ProcessEvent::Cancel);
     store_graph_state(ctx, *g, ProcessState::Cancelled);
     return empty_reply();
