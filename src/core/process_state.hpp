@@ -36,7 +36,8 @@ struct ProcessFacts {
 };
 ProcessFacts facts_of(const Process& p);
 
-// One change an accepted event makes, listed in the order services carry them out.
+// One change an accepted event makes. Services carry them out in this order, saving the process
+// after FillInputs: the record first, then what the others must hear about.
 enum class ProcessEffect : uint32_t {
     Claim = 1u << 0,                // isassigned, assignedexecutorid := the claiming executor
     ClearAssignment = 1u << 1,      // isassigned false, assignedexecutorid ""
