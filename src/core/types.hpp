@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,13 @@
 namespace colonies {
 
 enum class ProcessState : int { Waiting = 0, Running = 1, Success = 2, Failed = 3, Cancelled = 4 };
+// The state with wire number `wire`; nullopt for any number outside 0..4.
+inline std::optional<ProcessState> parse_process_state(int64_t wire) {
+    if (wire < static_cast<int64_t>(ProcessState::Waiting) ||
+        wire > static_cast<int64_t>(ProcessState::Cancelled))
+        return std::nullopt;
+    return static_cast<ProcessState>(wire);
+}
 // SUCCESS, FAILED and CANCELLED: nothing but a workflow cascade leaves them (protocol.md 6.1).
 inline bool is_final(ProcessState s) {
     return s == ProcessState::Success || s == ProcessState::Failed || s == ProcessState::Cancelled;

@@ -298,8 +298,9 @@ Result<Dispatcher::SubscribeRequest> Dispatcher::parse_subscribe(std::string_vie
     auto state = f.integer("state");
     out.timeout_s = f.integer("timeout");
     if (!f.ok()) return bad_request(prefix + ", invalid JSON");
-    if (state < 0 || state > 4) return bad_request(prefix + ", invalid state");
-    out.subscription.state = static_cast<ProcessState>(state);
+    auto wanted = parse_process_state(state);
+    if (!wanted) return bad_request(prefix + ", invalid state");
+    out.subscription.state = *wanted;
     // Upstream ends a subscription with timeout <= 0 at once; say why instead (6.11).
     if (out.timeout_s <= 0)
         return bad_request(prefix + ", timeout must be a positive number of seconds");

@@ -4,6 +4,7 @@
 #include "services/colonies_ops.hpp"
 #include "services/graphs.hpp"
 #include "services/op_util.hpp"
+#include "services/transitions.hpp"
 
 namespace colonies::services {
 namespace {
@@ -14,10 +15,9 @@ void save(OpContext& ctx, const Process& p) {
     ctx.tx.save_process(p, requirements_of_spec(p.spec));
 }
 
-void set_state(OpContext& ctx, Process& p, ProcessState s) {
-    p.state = s;
-    ctx.tx.set_attribute_states(p.processid, s);
-    for (auto& a : p.attributes) a.state = s;
+// Attribute ids (4.8): one attribute per (process, key, type).
+std::string attribute_id(const std::string& targetid, const std::string& key, AttributeType t) {
+    return crypto::sha3_256_hex(targetid + key + std::to_string(static_cast<int>(t)));
 }
 
 // Looks a process up and checks the caller is a member of its colony.
@@ -47,25 +47,40 @@ Result<std::string> process_id(const OpContext& ctx, const boost::json::object& 
     return id;
 }
 
-void requeue(OpContext& ctx, Process& p) {
-    p.isassigned = false;
-    p.assignedexecutorid.clear();
-    set_state(ctx, p, ProcessState::Waiting);
-    if (p.spec.maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(p.spec.maxwaittime);
-    p.execdeadline = Time::zero();
-    save(ctx, p);
-    if (!p.waitforparents) ctx.fx.ready.push_back(ready_of(p, requirements_of_spec(p.spec)));
-    ctx.fx.events.push_back(p);
-    resolve_graph(ctx, p);
+// Upstream's wording of a refused close or cancel (protocol.md 5.6), by the state refusing it.
+Error close_ok_refused(ProcessState from) {
+    switch (from) {
+        case ProcessState::Failed:
+            return bad_request("Tried to set failed process as successful");
+        case ProcessState::Cancelled:
+            return bad_request("Tried to set cancelled process as successful");
+        default:
+            return bad_request("Tried to set waiting process as successful without being running");
+    }
 }
 
-void fail(OpContext& ctx, Process& p, std::vector<std::string> errors) {
-    p.errors = std::move(errors);
-    p.endtime = ctx.now;
-    set_state(ctx, p, ProcessState::Failed);
-    save(ctx, p);
-    ctx.fx.events.push_back(p);
-    resolve_graph(ctx, p);
+Error close_failed_refused(ProcessState from) {
+    switch (from) {
+        case ProcessState::Success:
+            return bad_request("Tried to set successful process as failed");
+        case ProcessState::Failed:
+            return bad_request("Tried to set failed process as failed");
+        case ProcessState::Cancelled:
+            return bad_request("Tried to set cancelled process as failed");
+        default:
+            return bad_request("Tried to set waiting process as failed without being running");
+    }
+}
+
+Error cancel_refused(ProcessState from) {
+    switch (from) {
+        case ProcessState::Success:
+            return bad_request("Tried to cancel successful process");
+        case ProcessState::Failed:
+            return bad_request("Tried to cancel failed process");
+        default:
+            return bad_request("Tried to cancel already cancelled process");
+    }
 }
 
 }  // namespace
@@ -101,7 +116,7 @@ OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
         a.attributetype = AttributeType::Env;
         a.key = k;
         a.value = v;
-        a.attributeid = crypto::sha3_256_hex(a.targetid + a.key + std::to_string(3));
+        a.attributeid = attribute_id(a.targetid, a.key, a.attributetype);
         ctx.tx.add_attribute(a);
         p.attributes.push_back(std::move(a));
     }
@@ -145,17 +160,9 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
     if (!id) return a;
     auto p = ctx.tx.process(*id);
     if (!p) return internal_error("Failed to assign process, process vanished");
-    p->isassigned = true;
-    p->assignedexecutorid = ctx.caller;
-    p->starttime = ctx.now;
-    p->endtime = Time::zero();
-    p->execdeadline =
-        p->spec.maxexectime > 0 ? ctx.now.plus_seconds(p->spec.maxexectime) : Time::zero();
-    set_state(ctx, *p, ProcessState::Running);
-    fill_inputs(ctx, *p);
-    save(ctx, *p);
-    ctx.fx.events.push_back(*p);
-    resolve_graph(ctx, *p);
+    // The store only offers assignable processes; a refusal means it broke that promise.
+    if (!transition(ctx, *p, ProcessEvent::Assign, {.executorid = ctx.caller}).accepted())
+        return internal_error("Failed to assign process, process is not assignable");
     a.claimed = std::move(*p);
     return a;
 }
@@ -181,7 +188,8 @@ OpResult op_get_processes(OpContext& ctx, const boost::json::object& msg) {
     if (count > kMaxListCount)
         return bad_request("Count is larger than MaxCount limit <" + std::to_string(kMaxListCount) +
                            ">");
-    if (state < 0 || state > 4) return bad_request("Failed to get processes, invalid msg.State");
+    auto wanted = parse_process_state(state);
+    if (!wanted) return bad_request("Failed to get processes, invalid msg.State");
     // Only one filter applies, in upstream's precedence: executortype, initiator, label.
     store::ProcessFilter filter;
     if (!executortype.empty()) {
@@ -194,8 +202,7 @@ OpResult op_get_processes(OpContext& ctx, const boost::json::object& msg) {
         filter.label = label;
     }
     if (count <= 0) return boost::json::value(boost::json::array{});
-    return to_json(ctx.tx.processes(colony, static_cast<ProcessState>(state),
-                                    static_cast<int>(count), filter));
+    return to_json(ctx.tx.processes(colony, *wanted, static_cast<int>(count), filter));
 }
 
 OpResult op_remove_process(OpContext& ctx, const boost::json::object& msg) {
@@ -220,9 +227,9 @@ OpResult op_remove_all_processes(OpContext& ctx, const boost::json::object& msg)
     if (!f.ok()) return invalid_json(ctx);
     if (auto s = require_colony_owner(ctx.tx, colony, ctx.caller); !s) return s.error();
     if (state == 1) return bad_request("Not possible to remove running processes");
-    if (state < -1 || state > 4) return bad_request("Invalid state when deleting all processes");
-    ctx.tx.remove_processes(
-        colony, state == -1 ? std::nullopt : std::optional(static_cast<ProcessState>(state)));
+    auto wanted = parse_process_state(state);  // -1: every state
+    if (!wanted && state != -1) return bad_request("Invalid state when deleting all processes");
+    ctx.tx.remove_processes(colony, wanted);
     return empty_reply();
 }
 
@@ -233,23 +240,10 @@ OpResult op_close_successful(OpContext& ctx, const boost::json::object& msg) {
     if (!f.ok()) return invalid_json(ctx);
     auto p = assigned_process(ctx, id, "close process as successful");
     if (!p) return p.error();
-    switch (p->state) {
-        case ProcessState::Failed:
-            return bad_request("Tried to set failed process as successful");
-        case ProcessState::Cancelled:
-            return bad_request("Tried to set cancelled process as successful");
-        case ProcessState::Waiting:
-            return bad_request("Tried to set waiting process as successful without being running");
-        default:
-            break;
-    }
-    if (out && !out->empty()) p->out = *out;
-    p->endtime = ctx.now;
-    set_state(ctx, *p, ProcessState::Success);
-    save(ctx, *p);
-    record_function_run(ctx, *p);
-    ctx.fx.events.push_back(*p);
-    resolve_graph(ctx, *p);
+    TransitionInput in;
+    if (out) in.out = *out;
+    if (!transition(ctx, *p, ProcessEvent::CloseOk, std::move(in)).accepted())
+        return close_ok_refused(p->state);
     return empty_reply();
 }
 
@@ -260,19 +254,8 @@ OpResult op_close_failed(OpContext& ctx, const boost::json::object& msg) {
     if (!f.ok()) return invalid_json(ctx);
     auto p = assigned_process(ctx, id, "close process as failed");
     if (!p) return p.error();
-    switch (p->state) {
-        case ProcessState::Success:
-            return bad_request("Tried to set successful process as failed");
-        case ProcessState::Failed:
-            return bad_request("Tried to set failed process as failed");
-        case ProcessState::Cancelled:
-            return bad_request("Tried to set cancelled process as failed");
-        case ProcessState::Waiting:
-            return bad_request("Tried to set waiting process as failed without being running");
-        default:
-            break;
-    }
-    fail(ctx, *p, std::move(errors));
+    if (!transition(ctx, *p, ProcessEvent::CloseFailed, {.errors = std::move(errors)}).accepted())
+        return close_failed_refused(p->state);
     return empty_reply();
 }
 
@@ -304,20 +287,7 @@ OpResult op_cancel_process(OpContext& ctx, const boost::json::object& msg) {
         return bad_request(
             "Failed to cancel, cannot cancel a process part of a workflow, cancel the entire "
             "workflow instead");
-    switch (p->state) {
-        case ProcessState::Success:
-            return bad_request("Tried to cancel successful process");
-        case ProcessState::Failed:
-            return bad_request("Tried to cancel failed process");
-        case ProcessState::Cancelled:
-            return bad_request("Tried to cancel already cancelled process");
-        default:
-            break;
-    }
-    p->endtime = ctx.now;
-    set_state(ctx, *p, ProcessState::Cancelled);
-    save(ctx, *p);
-    ctx.fx.events.push_back(*p);
+    if (!transition(ctx, *p, ProcessEvent::Cancel).accepted()) return cancel_refused(p->state);
     return empty_reply();
 }
 
@@ -336,8 +306,7 @@ OpResult op_add_attribute(OpContext& ctx, const boost::json::object& msg) {
         return forbidden("Failed to add attribute, only executor with id " + p->assignedexecutorid +
                          " is allowed to set attributes");
     a->targetprocessgraphid = p->processgraphid;
-    a->attributeid = crypto::sha3_256_hex(a->targetid + a->key +
-                                          std::to_string(static_cast<int>(a->attributetype)));
+    a->attributeid = attribute_id(a->targetid, a->key, a->attributetype);
     if (!ctx.tx.add_attribute(*a))
         return bad_request("Failed to add attribute, an attribute with key " + a->key +
                            " and this type already exists on the process");
@@ -359,10 +328,7 @@ OpResult op_get_attribute(OpContext& ctx, const boost::json::object& msg) {
 void requeue_processes_of(OpContext& ctx, const std::string& executorid) {
     for (const auto& id : ctx.tx.running_processes_of(executorid)) {
         auto p = ctx.tx.process(id);
-        if (!p) continue;
-        p->starttime = Time::zero();
-        p->endtime = Time::zero();
-        requeue(ctx, *p);
+        if (p) transition(ctx, *p, ProcessEvent::ExecutorGone);
     }
 }
 
@@ -372,25 +338,13 @@ int sweep_deadlines(OpContext& ctx) {
         // Read again under the store's lock: on a shared database another server may have
         // closed (or requeued) it since the candidates were listed.
         auto p = ctx.tx.process(id);
-        if (!p || p->state != ProcessState::Running || p->execdeadline.is_zero() ||
-            p->execdeadline >= ctx.now)
-            continue;
-        if (p->spec.maxretries > -1 && p->retries >= p->spec.maxretries) {
-            fail(ctx, *p, {"Maximum execution time limit exceeded"});
-        } else {
-            p->retries++;
-            p->endtime = ctx.now;
-            requeue(ctx, *p);
-        }
-        ++changed;
+        if (!p || p->execdeadline.is_zero() || p->execdeadline >= ctx.now) continue;
+        if (transition(ctx, *p, ProcessEvent::ExecDeadline).accepted()) ++changed;
     }
     for (const auto& id : ctx.tx.expired_waiting(ctx.now)) {
         auto p = ctx.tx.process(id);
-        if (!p || p->state != ProcessState::Waiting || p->waitdeadline.is_zero() ||
-            p->waitdeadline >= ctx.now)
-            continue;
-        fail(ctx, *p, {"Maximum waiting time limit exceeded"});
-        ++changed;
+        if (!p || p->waitdeadline.is_zero() || p->waitdeadline >= ctx.now) continue;
+        if (transition(ctx, *p, ProcessEvent::WaitDeadline).accepted()) ++changed;
     }
     return changed;
 }

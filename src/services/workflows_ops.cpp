@@ -8,6 +8,7 @@
 #include "services/colonies_ops.hpp"
 #include "services/graphs.hpp"
 #include "services/op_util.hpp"
+#include "services/transitions.hpp"
 
 namespace colonies::services {
 namespace {
@@ -15,16 +16,10 @@ namespace {
 constexpr int kMaxGraphCount = 100;
 
 ProcessState graph_state_of(const std::vector<Process>& ps) {
-    bool any_cancelled = false, all_success = !ps.empty(), any_progress = false;
-    for (const auto& p : ps) {
-        if (p.state == ProcessState::Failed) return ProcessState::Failed;
-        any_cancelled |= p.state == ProcessState::Cancelled;
-        all_success &= p.state == ProcessState::Success;
-        any_progress |= p.state == ProcessState::Success || p.state == ProcessState::Running;
-    }
-    if (any_cancelled) return ProcessState::Cancelled;
-    if (all_success) return ProcessState::Success;
-    return any_progress ? ProcessState::Running : ProcessState::Waiting;
+    std::vector<ProcessState> states;
+    states.reserve(ps.size());
+    for (const auto& p : ps) states.push_back(p.state);
+    return graph_state(states);
 }
 
 void store_graph_state(OpContext& ctx, ProcessGraph& g, ProcessState s) {
@@ -34,14 +29,6 @@ void store_graph_state(OpContext& ctx, ProcessGraph& g, ProcessState s) {
     if (is_final(s)) g.endtime = ctx.now;
     g.state = s;
     ctx.tx.save_graph(g);
-}
-
-void set_process_state(OpContext& ctx, Process& p, ProcessState s) {
-    p.state = s;
-    ctx.tx.set_attribute_states(p.processid, s);
-    for (auto& a : p.attributes) a.state = s;
-    ctx.tx.save_process(p, requirements_of_spec(p.spec));
-    ctx.fx.events.push_back(p);  // quirk 6.11: upstream emits none for cascades and cancels
 }
 
 // Validates a workflow before anything is created: names present and unique, dependencies
@@ -221,29 +208,21 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
     for (auto& p : ps) by_id[p.processid] = &p;
 
     if (changed.state == ProcessState::Failed && !changed.children.empty()) {
-        // 6.9.5: the graph cannot complete; nothing of it may run any more.
-        for (auto& p : ps) {
-            if (p.state != ProcessState::Waiting && p.state != ProcessState::Running) continue;
-            p.endtime = ctx.now;
-            p.waitforparents = false;
-            set_process_state(ctx, p, ProcessState::Failed);
-        }
+        // 6.9.5: the graph cannot complete; nothing of it may run any more. Finished processes
+        // refuse the cascade and keep their state. Quirk 6.11: the cascaded get events, upstream's
+        // do not.
+        for (auto& p : ps) transition(ctx, p, ProcessEvent::Cascade);
     } else if (changed.state == ProcessState::Success) {
         for (const auto& cid : changed.children) {
             auto it = by_id.find(cid);
             if (it == by_id.end()) continue;
             Process& c = *it->second;
-            if (!c.waitforparents || c.state != ProcessState::Waiting) continue;
             bool ready = std::all_of(c.parents.begin(), c.parents.end(), [&](const auto& pid) {
                 auto pit = by_id.find(pid);
                 return pit != by_id.end() && pit->second->state == ProcessState::Success;
             });
-            if (!ready) continue;
-            c.waitforparents = false;
-            auto req = requirements_of_spec(c.spec);
-            ctx.tx.save_process(c, req);
-            ctx.fx.ready.push_back(ready_of(c, req));
-            ctx.fx.events.push_back(c);
+            // Refused unless the child is WAITING for its parents.
+            if (ready) transition(ctx, c, ProcessEvent::ParentsDone);
         }
     }
     store_graph_state(ctx, *g, graph_state_of(ps));
@@ -323,9 +302,10 @@ OpResult op_get_graphs(OpContext& ctx, const boost::json::object& msg) {
     if (count > kMaxGraphCount)
         return bad_request("Count is larger than MaxCount limit <" +
                            std::to_string(kMaxGraphCount) + ">");
-    if (state < 0 || state > 4) return bad_request("invalid msg.State");
+    auto wanted = parse_process_state(state);
+    if (!wanted) return bad_request("invalid msg.State");
     if (count <= 0) return boost::json::value(boost::json::array{});
-    auto gs = ctx.tx.graphs(colony, static_cast<ProcessState>(state), static_cast<int>(count));
+    auto gs = ctx.tx.graphs(colony, *wanted, static_cast<int>(count));
     for (auto& g : gs) {
         auto ps = ctx.tx.processes_of_graph(g.processgraphid);
         std::map<std::string, const Process*> by_id;
@@ -353,10 +333,9 @@ OpResult op_remove_all_graphs(OpContext& ctx, const boost::json::object& msg) {
     if (!f.ok()) return invalid_json(ctx);
     if (auto s = require_colony_owner(ctx.tx, colony, ctx.caller); !s) return s.error();
     if (state == 1) return bad_request("not possible to remove running processgraphs");
-    if (state < -1 || state > 4)
-        return bad_request("invalid state when deleting all processgraphs");
-    ctx.tx.remove_graphs(
-        colony, state == -1 ? std::nullopt : std::optional(static_cast<ProcessState>(state)));
+    auto wanted = parse_process_state(state);  // -1: every state
+    if (!wanted && state != -1) return bad_request("invalid state when deleting all processgraphs");
+    ctx.tx.remove_graphs(colony, wanted);
     return empty_reply();
 }
 
@@ -367,11 +346,9 @@ OpResult op_cancel_graph(OpContext& ctx, const boost::json::object& msg) {
     if (!g) return g.error();
     if (is_final(g->state))
         return bad_request("Failed to cancel processgraph, the processgraph has already finished");
-    for (auto& p : ctx.tx.processes_of_graph(*id)) {
-        if (p.state != ProcessState::Waiting && p.state != ProcessState::Running) continue;
-        p.endtime = ctx.now;
-        set_process_state(ctx, p, ProcessState::Cancelled);
-    }
+    // Finished processes refuse the cancel and keep their state. Quirk 6.11: the cancelled get
+    // events, upstream's do not.
+    for (auto& p : ctx.tx.processes_of_graph(*id)) transition(ctx, p, ProcessEvent::Cancel);
     store_graph_state(ctx, *g, ProcessState::Cancelled);
     return empty_reply();
 }

@@ -291,3 +291,173 @@ TEST_F(Operations, FunctionRegistryCountsRunsAndOnlyTheOwnerRemoves) {
 }
 
 }  // namespace
+
+// Every transition goes through the state machine's table; these pin what the operations make
+// of its answers: upstream's wording for refusals, and the effects of accepted transitions.
+namespace {
+
+TEST_F(Operations, RefusedClosesAndCancelsUseUpstreamWording) {
+    auto claimed = [&] {
+        auto p = submit(cli_spec());
+        auto a = assign(kT0);
+        EXPECT_TRUE(a.ok() && a->claimed && a->claimed->processid == p.processid);
+        return p.processid;
+    };
+    auto call = [&](OpFn fn, const std::string& id) {
+        return run(fn, kExecutor, {{"processid", id}, {"out", {1}}, {"errors", {"e"}}}, kT0);
+    };
+    auto refused = [&](OpFn fn, const std::string& id, const std::string& message) {
+        auto r = call(fn, id);
+        ASSERT_FALSE(r.ok()) << message;
+        EXPECT_EQ(r.error().status, 400);
+        EXPECT_EQ(r.error().message, message);
+    };
+
+    auto succeeded = claimed();
+    ASSERT_TRUE(call(op_close_successful, succeeded).ok());
+    ASSERT_TRUE(call(op_close_successful, succeeded).ok());  // a repeated close is accepted
+    refused(op_close_failed, succeeded, "Tried to set successful process as failed");
+    refused(op_cancel_process, succeeded, "Tried to cancel successful process");
+
+    auto failed = claimed();
+    ASSERT_TRUE(call(op_close_failed, failed).ok());
+    refused(op_close_failed, failed, "Tried to set failed process as failed");
+    refused(op_close_successful, failed, "Tried to set failed process as successful");
+    refused(op_cancel_process, failed, "Tried to cancel failed process");
+    EXPECT_EQ(get(failed).errors, std::vector<std::string>{"e"});
+
+    auto cancelled = claimed();
+    ASSERT_TRUE(call(op_cancel_process, cancelled).ok());
+    refused(op_cancel_process, cancelled, "Tried to cancel already cancelled process");
+    refused(op_close_failed, cancelled, "Tried to set cancelled process as failed");
+    refused(op_close_successful, cancelled, "Tried to set cancelled process as successful");
+    EXPECT_TRUE(get(cancelled).isassigned);  // cancel leaves the assignment (6.8)
+}
+
+TEST_F(Operations, StateNumbersOutsideTheRangeAreRefused) {
+    auto list = [&](OpFn fn, int64_t state) {
+        return run(fn, kExecutor, {{"colonyname", "dev"}, {"count", 10}, {"state", state}}, kT0);
+    };
+    auto remove_all = [&](OpFn fn, int64_t state) {
+        return run(fn, kColonyOwner, {{"colonyname", "dev"}, {"state", state}}, kT0);
+    };
+    for (int64_t s : {-1, 5}) {
+        EXPECT_EQ(list(op_get_processes, s).error().message,
+                  "Failed to get processes, invalid msg.State");
+        EXPECT_EQ(list(op_get_graphs, s).error().message, "invalid msg.State");
+    }
+    for (int64_t s : {0, 4}) {
+        EXPECT_TRUE(list(op_get_processes, s).ok());
+        EXPECT_TRUE(list(op_get_graphs, s).ok());
+    }
+    for (int64_t s : {-2, 5}) {
+        EXPECT_EQ(remove_all(op_remove_all_processes, s).error().message,
+                  "Invalid state when deleting all processes");
+        EXPECT_EQ(remove_all(op_remove_all_graphs, s).error().message,
+                  "invalid state when deleting all processgraphs");
+    }
+    EXPECT_EQ(remove_all(op_remove_all_processes, 1).error().message,
+              "Not possible to remove running processes");
+    EXPECT_EQ(remove_all(op_remove_all_graphs, 1).error().message,
+              "not possible to remove running processgraphs");
+    EXPECT_TRUE(remove_all(op_remove_all_processes, -1).ok());
+    EXPECT_TRUE(remove_all(op_remove_all_graphs, 4).ok());
+}
+
+TEST_F(Operations, EnvAttributesCarryTheEnvTypeInTheirId) {
+    auto spec = cli_spec();
+    spec["env"] = {{"KEY", "value"}};
+    auto p = submit(spec);
+    ASSERT_EQ(p.attributes.size(), 1u);
+    EXPECT_EQ(p.attributes[0].attributetype, AttributeType::Env);
+    EXPECT_EQ(p.attributes[0].attributeid, crypto::sha3_256_hex(p.processid + "KEY" + "3"));
+}
+
+TEST_F(Operations, ExecutorRemovalRequeuesAndAnnouncesTheProcess) {
+    auto p = submit(cli_spec());
+    ASSERT_TRUE(assign(kT0)->claimed);
+    Effects fx;
+    auto r = run(op_remove_executor, kColonyOwner,
+                 {{"colonyname", "dev"}, {"executorname", "exec1"}}, kT0 + kSecond, &fx);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(fx.events.size(), 1u);
+    EXPECT_EQ(fx.events[0].processid, p.processid);
+    EXPECT_EQ(fx.events[0].state, ProcessState::Waiting);
+    EXPECT_TRUE(fx.events[0].starttime.is_zero());
+    EXPECT_EQ(fx.events[0].retries, 0);
+    EXPECT_EQ(fx.ready.size(), 1u);
+}
+
+class Workflows : public Operations {
+  protected:
+    // parent -> child, both for the test's executor; returns {parent id, child id}.
+    std::pair<std::string, std::string> submit_pair() {
+        auto node = [](const char* name, boost::json::array deps) {
+            return boost::json::object{
+                {"nodename", name},
+                {"funcname", "echo"},
+                {"conditions", {{"executortype", "cli"}, {"dependencies", std::move(deps)}}}};
+        };
+        boost::json::object spec{
+            {"colonyname", "dev"},
+            {"functionspecs", {node("parent", {}), node("child", {"parent"})}}};
+        auto r = run(op_submit_workflow, kExecutor, {{"spec", spec}}, kT0);
+        EXPECT_TRUE(r.ok()) << r.error().message;
+        auto ids = r->as_object().at("processids").as_array();
+        return {std::string(ids[0].as_string()), std::string(ids[1].as_string())};
+    }
+};
+
+TEST_F(Workflows, SuccessReleasesTheChildAfterTheParentsEvent) {
+    auto [parent, child] = submit_pair();
+    ASSERT_EQ(assign(kT0)->claimed->processid, parent);
+    Effects fx;
+    ASSERT_TRUE(
+        run(op_close_successful, kExecutor, {{"processid", parent}, {"out", {7}}}, kT0, &fx).ok());
+    ASSERT_EQ(fx.events.size(), 2u);
+    EXPECT_EQ(fx.events[0].processid, parent);
+    EXPECT_EQ(fx.events[0].state, ProcessState::Success);
+    EXPECT_EQ(fx.events[1].processid, child);
+    EXPECT_EQ(fx.events[1].state, ProcessState::Waiting);
+    EXPECT_FALSE(fx.events[1].waitforparents);
+    ASSERT_EQ(fx.ready.size(), 1u);
+    auto c = assign(kT0 + kSecond);
+    ASSERT_TRUE(c->claimed);
+    EXPECT_EQ(c->claimed->processid, child);
+    EXPECT_EQ(c->claimed->in, (boost::json::array{7}));
+}
+
+TEST_F(Workflows, FailureCascadesToTheChildrenAfterTheParentsEvent) {
+    auto [parent, child] = submit_pair();
+    ASSERT_EQ(assign(kT0)->claimed->processid, parent);
+    Effects fx;
+    ASSERT_TRUE(run(op_close_failed, kExecutor, {{"processid", parent}, {"errors", {"x"}}},
+                    kT0 + kSecond, &fx)
+                    .ok());
+    ASSERT_EQ(fx.events.size(), 2u);
+    EXPECT_EQ(fx.events[0].processid, parent);
+    EXPECT_EQ(fx.events[0].state, ProcessState::Failed);
+    EXPECT_EQ(fx.events[1].processid, child);
+    EXPECT_EQ(fx.events[1].state, ProcessState::Failed);
+    EXPECT_TRUE(fx.events[1].errors.empty());  // state only (6.9.5)
+    EXPECT_EQ(fx.events[1].endtime.ns, kT0 + kSecond);
+    EXPECT_TRUE(fx.ready.empty());
+    EXPECT_FALSE(assign(kT0 + 2 * kSecond)->claimed);
+}
+
+TEST_F(Workflows, CancelLeavesFinishedProcessesAlone) {
+    auto [parent, child] = submit_pair();
+    ASSERT_EQ(assign(kT0)->claimed->processid, parent);
+    ASSERT_TRUE(run(op_close_successful, kExecutor, {{"processid", parent}}, kT0).ok());
+    auto graph = get(parent).processgraphid;
+    Effects fx;
+    ASSERT_TRUE(
+        run(op_cancel_graph, kExecutor, {{"processgraphid", graph}}, kT0 + kSecond, &fx).ok());
+    ASSERT_EQ(fx.events.size(), 1u);
+    EXPECT_EQ(fx.events[0].processid, child);
+    EXPECT_EQ(fx.events[0].state, ProcessState::Cancelled);
+    EXPECT_EQ(get(parent).state, ProcessState::Success);
+    EXPECT_EQ(get(child).state, ProcessState::Cancelled);
+}
+
+}  // namespace
