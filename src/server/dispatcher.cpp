@@ -111,7 +111,6 @@ asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,
                                                const boost::json::object& msg,
                                                std::string_view prefix,
                                                const WatchHangup& watch_hangup) {
-    // Not a coroutine lambda: g++ 12 pairs their frames' allocation and release wrongly.
     LongPoll::Attempt attempt = [this, &caller, &msg, prefix] {
         return assign_attempt(caller, msg, prefix);
     };
