@@ -77,7 +77,7 @@ class Fanout {
     // the processes too large to relay from the shared store.
     boost::asio::awaitable<void> receive(RemoteChange change);
     // How long a parked long poll may go without looking again although nobody woke it: in a
-    // cluster a wake-up from another server is lost with its database connection.
+    // cluster a wake-up from another server may be lost with its database connection.
     std::optional<std::chrono::steady_clock::duration> recheck() const;
 
   private:
