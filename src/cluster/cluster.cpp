@@ -340,16 +340,20 @@ class Link final : public server::ClusterLink {
 
 std::vector<std::string> encode_change(const std::string& origin, const services::Effects& fx) {
     std::vector<std::string> out;
-    boost::json::array ready, events, reload;
+    boost::json::array ready, events, reload, removed;
     auto flush = [&] {
-        if (ready.empty() && events.empty() && reload.empty()) return;
-        out.push_back(boost::json::serialize(boost::json::object{{"o", origin},
-                                                                 {"r", std::move(ready)},
-                                                                 {"e", std::move(events)},
-                                                                 {"i", std::move(reload)}}));
+        if (ready.empty() && events.empty() && reload.empty() && removed.empty()) return;
+        boost::json::object o{{"o", origin},
+                              {"r", std::move(ready)},
+                              {"e", std::move(events)},
+                              {"i", std::move(reload)}};
+        // Only when there are any: the payloads of other changes stay as they were.
+        if (!removed.empty()) o["x"] = std::move(removed);
+        out.push_back(boost::json::serialize(o));
         ready = {};
         events = {};
         reload = {};
+        removed = {};
     };
     size_t size = 64 + origin.size();
     auto add = [&](boost::json::array& to, boost::json::value v) {
@@ -361,6 +365,7 @@ std::vector<std::string> encode_change(const std::string& origin, const services
         size += n;
         to.push_back(std::move(v));
     };
+    for (const auto& c : fx.removed_colonies) add(removed, boost::json::string(c));
     for (const auto& r : fx.ready) add(ready, ready_json(r));
     for (const auto& p : fx.events) {
         boost::json::value v = to_json(p);
@@ -396,6 +401,9 @@ std::optional<server::RemoteChange> decode_change(const std::string& self,
     });
     each("i", [&](const boost::json::value& x) {
         if (x.is_string()) c.reload.emplace_back(x.get_string());
+    });
+    each("x", [&](const boost::json::value& x) {
+        if (x.is_string()) c.removed_colonies.emplace_back(x.get_string());
     });
     return c;
 }

@@ -13,4 +13,50 @@ boost::json::object to_json(const ClusterView& v) {
     return {{"nodes", std::move(nodes)}, {"leader", to_json(v.leader)}};
 }
 
+// A removed colony's parked executors look again at once; the look fails (the colony and its
+// executors are gone), which ends their polls with that error.
+void Fanout::release_colonies(const std::vector<std::string>& colonies) {
+    for (const auto& c : colonies) waiters_.notify_colony(c);
+}
+
+void Fanout::announce(const services::Effects& fx) {
+    release_colonies(fx.removed_colonies);
+    if (!link_) {
+        for (const auto& r : fx.ready) waiters_.notify(r);
+    } else {
+        services::Effects remote;
+        for (const auto& r : fx.ready)
+            if (!waiters_.notify(r)) remote.ready.push_back(r);
+        remote.events = fx.events;
+        remote.removed_colonies = fx.removed_colonies;
+        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty())
+            link_->publish(remote);
+    }
+    if (!subscriptions_.empty())
+        for (const auto& p : fx.events) subscriptions_.publish(p);
+}
+
+boost::asio::awaitable<void> Fanout::receive(RemoteChange change) {
+    release_colonies(change.removed_colonies);
+    for (const auto& r : change.ready) waiters_.notify(r);
+    if (subscriptions_.empty()) co_return;
+    for (const auto& p : change.events) subscriptions_.publish(p);
+    if (change.reload.empty()) co_return;
+    const std::vector<std::string>& ids = change.reload;
+    std::vector<Process> loaded;
+    auto job = [&ids, &loaded](store::StoreTx& tx) {
+        loaded.clear();  // a job may run again (the PostgreSQL store reruns on conflicts)
+        for (const auto& id : ids)
+            if (auto p = tx.process(id)) loaded.push_back(std::move(*p));
+        return true;
+    };
+    co_await store_.run(std::move(job));
+    for (const auto& p : loaded) subscriptions_.publish(p);
+}
+
+std::optional<std::chrono::steady_clock::duration> Fanout::recheck() const {
+    if (!link_) return std::nullopt;
+    return std::chrono::seconds(5);
+}
+
 }  // namespace colonies::server

@@ -2,15 +2,21 @@
 // leader runs the background sweeps), the membership view of getclustermsg, and the changes that
 // must wake long polls and subscribers on the other servers. The server only sees this
 // interface; src/cluster implements it on etcd and PostgreSQL LISTEN/NOTIFY. A server without a
-// link is a cluster of one: always leader, nothing to relay.
+// link is a cluster of one: always leader, nothing to relay. Fanout decides what of a committed
+// change is heard here and what travels.
 #pragma once
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/types.hpp"
 #include "scheduler/waiters.hpp"
+#include "server/store_call.hpp"
+#include "server/subscriptions.hpp"
 #include "services/operation.hpp"
 
 namespace colonies::server {
@@ -39,6 +45,7 @@ struct RemoteChange {
     std::vector<scheduler::ReadyProcess> ready;
     std::vector<Process> events;
     std::vector<std::string> reload;
+    std::vector<std::string> removed_colonies;
 };
 
 class ClusterLink {
@@ -52,6 +59,33 @@ class ClusterLink {
     virtual void start(std::function<void(RemoteChange)> sink) = 0;
     // Leave the cluster (give up leadership at once) and stop the link's threads.
     virtual void stop() = 0;
+};
+
+// Where a committed change is heard: this server's long polls and subscribers, and through the
+// link (if any) the other servers'. Every state change and removed colony travels; a ready
+// process travels only when no waiter here could take it (waking one on every server would send
+// all but one of them to the database for nothing).
+class Fanout {
+  public:
+    // `link` may be null (a single server).
+    Fanout(scheduler::Waiters& waiters, Subscriptions& subscriptions, StoreCall& store,
+           ClusterLink* link)
+        : waiters_(waiters), subscriptions_(subscriptions), store_(store), link_(link) {}
+    // After a local commit.
+    void announce(const services::Effects& fx);
+    // Another server's committed change: wake waiters and subscribers here as if local. Reads
+    // the processes too large to relay from the shared store.
+    boost::asio::awaitable<void> receive(RemoteChange change);
+    // How long a parked long poll may go without looking again although nobody woke it: in a
+    // cluster a wake-up from another server may be lost with its database connection.
+    std::optional<std::chrono::steady_clock::duration> recheck() const;
+
+  private:
+    void release_colonies(const std::vector<std::string>& colonies);
+    scheduler::Waiters& waiters_;
+    Subscriptions& subscriptions_;
+    StoreCall& store_;
+    ClusterLink* link_;
 };
 
 }  // namespace colonies::server

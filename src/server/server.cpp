@@ -110,12 +110,16 @@ struct Server::Impl {
     asio::io_context ioc;
     std::optional<asio::ssl::context> ssl;
     std::unique_ptr<store::Store> store;
+    StoreCall store_call;
+    Fanout fanout;
     Dispatcher dispatcher;
 
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
         : opts(std::move(o)),
           store(std::move(s)),
-          dispatcher(*store, waiters, subscriptions, opts.service, opts.cluster.get()) {
+          store_call(*store),
+          fanout(waiters, subscriptions, store_call, opts.cluster.get()),
+          dispatcher(store_call, waiters, subscriptions, fanout, opts.service) {
         opts.service.cluster_view = [this] {
             if (opts.cluster) return to_json(opts.cluster->view());
             return to_json(ClusterView{{opts.self}, opts.self});
@@ -294,8 +298,7 @@ void Server::run() {
     if (im.opts.cluster) {
         auto remote_strand = asio::make_strand(im.ioc);
         im.opts.cluster->start([&im, remote_strand](RemoteChange change) {
-            asio::co_spawn(remote_strand, im.dispatcher.apply_remote(std::move(change)),
-                           asio::detached);
+            asio::co_spawn(remote_strand, im.fanout.receive(std::move(change)), asio::detached);
         });
     }
 

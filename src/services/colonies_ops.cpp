@@ -26,10 +26,6 @@ void add_state_counts(store::StoreTx& tx, const std::string& colony, Statistics&
 
 }  // namespace
 
-void init_server_id(store::StoreTx& tx, const std::string& serverid) {
-    tx.set_server_id(serverid);
-}
-
 OpResult op_get_statistics(OpContext& ctx, const boost::json::object&) {
     if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
     Statistics st;
@@ -67,6 +63,7 @@ OpResult op_remove_colony(OpContext& ctx, const boost::json::object& msg) {
     if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
     if (!ctx.tx.colony(name)) return bad_request("Colony with name " + name + " not found");
     ctx.tx.remove_colony(name);
+    ctx.fx.removed_colonies.push_back(name);
     return empty_reply();
 }
 

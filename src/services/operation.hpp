@@ -35,6 +35,8 @@ struct Config {
 struct Effects {
     std::vector<scheduler::ReadyProcess> ready;  // processes that became assignable
     std::vector<Process> events;  // processes as saved after a state change (6.11), in order
+    // Colonies removed: their parked executors are released (their next look fails).
+    std::vector<std::string> removed_colonies;
 };
 
 struct OpContext {
@@ -75,9 +77,6 @@ int sweep_deadlines(OpContext& ctx);
 // cfg.stale_executor_seconds are unregistered and their running processes requeued. Returns how
 // many were unregistered.
 int cleanup_stale_executors(OpContext& ctx);
-
-// The server owner id written at database initialisation.
-void init_server_id(store::StoreTx& tx, const std::string& serverid);
 
 scheduler::ReadyProcess ready_of(const Process& p, const SpecRequirements& req);
 

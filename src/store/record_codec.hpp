@@ -41,22 +41,25 @@ inline std::string lower(std::string s) {
     return s;
 }
 
-// Sets the counter of process state `state` (0..4) to `n`; other states are ignored.
+// Sets the counter of process state `state` (its wire number) to `n`; other numbers are
+// ignored.
 inline void set_count(ProcessCounts& c, int64_t state, int64_t n) {
-    switch (state) {
-        case 0:
+    auto s = parse_process_state(state);
+    if (!s) return;
+    switch (*s) {
+        case ProcessState::Waiting:
             c.waiting = n;
             break;
-        case 1:
+        case ProcessState::Running:
             c.running = n;
             break;
-        case 2:
+        case ProcessState::Success:
             c.success = n;
             break;
-        case 3:
+        case ProcessState::Failed:
             c.failed = n;
             break;
-        case 4:
+        case ProcessState::Cancelled:
             c.cancelled = n;
             break;
     }

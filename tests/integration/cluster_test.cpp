@@ -5,6 +5,7 @@
 //  * getclustermsg shows every server and the one leader they agree on;
 //  * a subscriber on one server hears of a process closed through another (LISTEN/NOTIFY);
 //  * an executor long-polling one server gets work submitted to another;
+//  * removing a colony through one server releases its executors parked on another;
 //  * the fault test: 3 servers, 8 executors, 2,000 processes; a follower and then the leader
 //    are killed mid-flight; every process ends SUCCESSFUL and was handed out exactly once, and
 //    the new leader runs the deadline sweep.
@@ -252,6 +253,29 @@ TEST(Cluster, LongPollOnOneServerGetsWorkSubmittedToAnother) {
     ASSERT_TRUE(got.has_value());
     ASSERT_TRUE(*got) << got->error().message;
     EXPECT_EQ((*got)->processid, p->processid);
+}
+
+TEST(Cluster, RemovingAColonyOnOneServerReleasesItsExecutorsParkedOnAnother) {
+    Servers servers(2, true);
+    setup_dev_colony(servers[0]);
+    auto exec = add_executor(servers[0], "e1");
+    std::optional<Result<Process>> got;
+    std::thread poller([&] {
+        auto b = servers[1].make_client();
+        got = b.assign("dev", 60, exec.prvkey);
+    });
+    auto watch = servers[1].make_client();
+    EXPECT_TRUE(wait_for_metric(watch, "colonies_assign_waiters", 1, 10s));
+    auto a = servers[0].make_client();
+    const auto removed_at = std::chrono::steady_clock::now();
+    EXPECT_TRUE(a.remove_colony("dev", DevIdentity::server_prvkey).ok());
+    poller.join();
+    // Relayed: well inside the 5 s after which a parked poll in a cluster looks again anyway.
+    EXPECT_LT(std::chrono::steady_clock::now() - removed_at, 3s);
+    ASSERT_TRUE(got.has_value());
+    ASSERT_FALSE(*got);
+    EXPECT_EQ(got->error().status, 403);
+    EXPECT_EQ(got->error().message, "Colony with name dev does not exists");
 }
 
 TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {

@@ -48,6 +48,24 @@ TEST(RelayPayload, RoundTripsReadyProcessesAndEvents) {
     EXPECT_TRUE(got->reload.empty());
 }
 
+TEST(RelayPayload, RemovedColoniesTravel) {
+    services::Effects fx;
+    fx.removed_colonies = {"dev", "lab"};
+    auto payloads = encode_change("serverA/1", fx);
+    ASSERT_EQ(payloads.size(), 1u);
+    auto got = decode_change("serverB/2", payloads[0]);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->removed_colonies, (std::vector<std::string>{"dev", "lab"}));
+    EXPECT_TRUE(got->ready.empty());
+    EXPECT_TRUE(got->events.empty());
+    // Other changes' payloads carry no removal key.
+    services::Effects other;
+    other.events.push_back(process("p1", ProcessState::Running));
+    auto plain = encode_change("serverA/1", other);
+    ASSERT_EQ(plain.size(), 1u);
+    EXPECT_EQ(plain[0].find("\"x\""), std::string::npos);
+}
+
 TEST(RelayPayload, OwnAndMalformedMessagesAreIgnored) {
     services::Effects fx;
     fx.events.push_back(process("p1", ProcessState::Success));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace colonies::scheduler;
 
 namespace {
@@ -84,6 +86,29 @@ TEST(Waiters, RemoveAndNotifyColony) {
     w.notify_colony("dev");
     EXPECT_EQ(n, 1);
     EXPECT_EQ(w.size(), 0u);
+}
+
+// A removed colony releases every parked executor of it, whatever its type, and no other.
+TEST(Waiters, NotifyColonyWakesEveryTypeOfThatColonyOnly) {
+    Waiters w;
+    std::vector<std::string> woken;
+    auto seq = w.sequence();
+    auto elsewhere = spec("o");
+    elsewhere.colonyname = "other";
+    w.add(
+        spec("a"), [&] { woken.push_back("a"); }, seq);
+    w.add(
+        spec("g", "gpu"), [&] { woken.push_back("g"); }, seq);
+    w.add(
+        elsewhere, [&] { woken.push_back("o"); }, seq);
+    w.notify_colony("dev");
+    std::sort(woken.begin(), woken.end());
+    EXPECT_EQ(woken, (std::vector<std::string>{"a", "g"}));
+    EXPECT_EQ(w.size(), 1u);
+    // A poll that looked before the removal and parks after it looks again instead.
+    EXPECT_FALSE(w.add(
+        spec("late"), [] {}, seq));
+    EXPECT_EQ(w.size(), 1u);
 }
 
 TEST(Waiters, NamedProcessWakesTheOldestAbleWaiterAmongItsNames) {

@@ -1,0 +1,52 @@
+// Store jobs awaited from the I/O threads: the job runs on the store thread inside the batch's
+// transaction, and the awaiting coroutine resumes on its own executor (its connection's strand)
+// once the batch is durable. Shared by the RPC pipeline, the long poll and the cluster fan-out.
+#pragma once
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "server/store_completions.hpp"
+#include "store/store.hpp"
+
+namespace colonies::server {
+
+class StoreCall {
+  public:
+    explicit StoreCall(store::Store& store) : store_(store) {}
+
+    // `job(tx)` returns false to roll its own changes back. Returns the storage error when the
+    // batch failed to commit, nullopt otherwise. What the job finds it writes to state it owns:
+    // keep that on the heap when the caller parks afterwards (a coroutine frame holding it would
+    // carry it for as long as a long poll waits).
+    template <class Job>
+    boost::asio::awaitable<std::optional<std::string>> run(Job job) {
+        namespace asio = boost::asio;
+        auto initiate = [this, &job](auto handler) {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            store_.post([job = std::move(job)](store::StoreTx& tx) { return job(tx); },
+                        [h, completions = completions_](bool committed, const std::string& error) {
+                            completions->push(asio::get_associated_executor(*h),
+                                              [h, committed, error] { (*h)(committed, error); });
+                        });
+        };
+        // Named initiation object: g++ 12 mishandles non-trivial temporaries inside co_await.
+        auto [committed, error] =
+            co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool, std::string)>(
+                std::move(initiate), asio::use_awaitable);
+        if (committed) co_return std::nullopt;
+        co_return std::move(error);
+    }
+
+  private:
+    store::Store& store_;
+    // Shared: a store drains its queue when it is destroyed, possibly after this object.
+    std::shared_ptr<StoreCompletions> completions_ = std::make_shared<StoreCompletions>();
+};
+
+}  // namespace colonies::server
