@@ -723,7 +723,9 @@ CREATE INDEX processgraphs_by_state ON processgraphs (colonyname, state, submiss
     ASSERT_TRUE(store->run_sync([](StoreTx& t) {
         auto ps = t.processes_of_graph("g1");
         EXPECT_EQ(ps.size(), 1u);
-        if (!ps.empty()) EXPECT_EQ(ps[0].attributes.size(), 1u);
+        if (!ps.empty()) {
+            EXPECT_EQ(ps[0].attributes.size(), 1u);
+        }
         EXPECT_EQ(t.logs("dev", "p1", "", 10, 0, false).size(), 1u);
         return true;
     }));

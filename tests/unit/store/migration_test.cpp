@@ -106,7 +106,9 @@ void use_every_table(Store& s) {
     ASSERT_TRUE(s.run_sync([](StoreTx& tx) {
         auto ps = tx.processes_of_graph("g1");
         EXPECT_EQ(ps.size(), 1u);
-        if (!ps.empty()) EXPECT_EQ(ps[0].attributes.size(), 1u);
+        if (!ps.empty()) {
+            EXPECT_EQ(ps[0].attributes.size(), 1u);
+        }
         EXPECT_TRUE(tx.graph("g1"));
         EXPECT_EQ(tx.logs("dev", "p1", "", 10, 0, false).size(), 1u);
         return true;
