@@ -337,6 +337,8 @@ server::ServerOptions server_options_from_env(int port) {
         long long n = std::strtoll(v.c_str(), &end, 10);
         if (end && *end == '\0' && n > 0) o.service.cleanup_interval_seconds = n;
     }
+    o.header_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_HEADER_TIMEOUT", 10, 1, 3600));
+    o.body_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_BODY_TIMEOUT", 60, 1, 86400));
     return o;
 }
 
