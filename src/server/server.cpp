@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/body_budget.hpp"
 #include "server/dispatcher.hpp"
 #include "server/metrics.hpp"
 #include "server/pubsub.hpp"
@@ -103,6 +104,7 @@ enum class ReadOutcome {
     TooLarge,        // the body passed --max-request-bytes: 413
     HeaderTooLarge,  // the header passed kHeaderLimit: 431
     Malformed,       // not HTTP/1.x as Beast parses it: 400
+    Busy,            // the body does not fit in the server's body budget now: 503
 };
 
 struct ReadResult {
@@ -110,8 +112,13 @@ struct ReadResult {
     boost::system::error_code ec;
 };
 
+// The error a chunk header reports when its chunk does not fit in the body budget.
+const boost::system::error_code kOverBudget =
+    boost::system::errc::make_error_code(boost::system::errc::no_buffer_space);
+
 ReadOutcome classify_read(const boost::system::error_code& ec) {
     if (!ec) return ReadOutcome::Request;
+    if (ec == kOverBudget) return ReadOutcome::Busy;
     if (ec == http::error::body_limit) return ReadOutcome::TooLarge;
     if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return ReadOutcome::HeaderTooLarge;
@@ -152,6 +159,7 @@ struct Server::Impl {
     scheduler::Waiters waiters;
     Subscriptions subscriptions;
     std::atomic<size_t> open_connections{0};
+    BodyBudget body_budget;
     asio::io_context ioc;
     std::optional<asio::ssl::context> ssl;
     std::unique_ptr<store::Store> store;
@@ -159,6 +167,8 @@ struct Server::Impl {
 
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
         : opts(std::move(o)),
+          body_budget(opts.max_inflight_body_bytes > 0 ? opts.max_inflight_body_bytes
+                                                       : 2 * opts.max_body_bytes),
           store(std::move(s)),
           dispatcher(*store, waiters, subscriptions, opts.service, opts.cluster.get()) {
         opts.service.cluster_view = [this] {
@@ -178,7 +188,7 @@ struct Server::Impl {
     template <class Stream>
     asio::awaitable<ReadResult> read_request(Stream& stream, beast::flat_buffer& buffer,
                                              http::request_parser<http::string_body>& parser,
-                                             bool first) {
+                                             BodyReservation& body, bool first) {
         boost::system::error_code ec;
         if (!first && buffer.size() == 0) {
             tcp_layer(stream).expires_after(opts.idle_timeout);
@@ -194,7 +204,18 @@ struct Server::Impl {
                                          asio::redirect_error(asio::use_awaitable, ec));
         // Beast reports a Content-Length above body_limit when the header completes, so
         // body_limit can come from async_read_header (or, for chunked bodies, async_read).
-        if (!ec) {
+        if (ec) co_return ReadResult{classify_read(ec), ec};
+        // The body's bytes come out of the budget before they are read: all of a known length
+        // now, a chunked body chunk by chunk (the parser keeps a reference to the callback,
+        // which lives until this read is over).
+        if (auto length = parser.content_length(); length && !body.add(*length))
+            co_return ReadResult{ReadOutcome::Busy, kOverBudget};
+        auto on_chunk = [&body](std::uint64_t size, boost::string_view,
+                                boost::system::error_code& chunk_ec) {
+            if (!body.add(size)) chunk_ec = kOverBudget;
+        };
+        parser.on_chunk_header(on_chunk);
+        {
             tcp_layer(stream).expires_after(opts.body_timeout);
             co_await http::async_read(stream, buffer, parser,
                                       asio::redirect_error(asio::use_awaitable, ec));
@@ -210,6 +231,15 @@ struct Server::Impl {
                     rpc::error_reply({413, "Request body exceeds the server limit of " +
                                                std::to_string(opts.max_body_bytes) + " bytes"}),
                     11);
+            case ReadOutcome::Busy: {
+                auto res = rpc_response(
+                    rpc::error_reply({503,
+                                      "Server busy: too many request bodies are being received "
+                                      "at once; retry later"}),
+                    11);
+                res.set(http::field::retry_after, "1");
+                return res;
+            }
             case ReadOutcome::HeaderTooLarge:
                 return plain(http::status::request_header_fields_too_large, 11,
                              "431 Request Header Fields Too Large: the header exceeds " +
@@ -270,8 +300,10 @@ struct Server::Impl {
         ConnectionGauge counted(open_connections);
         beast::flat_buffer buffer;
         for (bool first = true;; first = false) {
+            BodyReservation body(body_budget);
             http::request_parser<http::string_body> parser;
-            const auto [outcome, read_error] = co_await read_request(stream, buffer, parser, first);
+            const auto [outcome, read_error] =
+                co_await read_request(stream, buffer, parser, body, first);
             if (outcome == ReadOutcome::Closed) co_return;
             Response res;
             if (outcome == ReadOutcome::Request) {

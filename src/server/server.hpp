@@ -20,6 +20,9 @@ struct ServerOptions {
     bool tls = false;
     std::string tls_cert, tls_key;
     size_t max_body_bytes = 64ull << 20;  // protocol.md appendix B (e)
+    // Request body bytes held at once by all connections together (server/body_budget.hpp);
+    // 0: twice max_body_bytes. COLONIES_MAX_BODY_BYTES_IN_FLIGHT.
+    size_t max_inflight_body_bytes = 0;
     // A connection must send a request's header within header_timeout (from its accept, or from
     // the first byte after an idle keep-alive wait) and its body within body_timeout: a client
     // that sends nothing, or half a request, does not hold a descriptor for long (issue 13).
