@@ -337,6 +337,18 @@ server::ServerOptions server_options_from_env(int port) {
         long long n = std::strtoll(v.c_str(), &end, 10);
         if (end && *end == '\0' && n > 0) o.service.cleanup_interval_seconds = n;
     }
+    if (auto v = env("COLONIES_MAX_BODY_BYTES_IN_FLIGHT"); !v.empty()) {
+        char* end = nullptr;
+        long long n = std::strtoll(v.c_str(), &end, 10);
+        if (!end || *end != '\0' || n <= 0)
+            throw CliError(
+                "COLONIES_MAX_BODY_BYTES_IN_FLIGHT must be a positive number of bytes, got '" + v +
+                    "'",
+                kExitUsage);
+        o.max_inflight_body_bytes = static_cast<size_t>(n);
+    }
+    o.header_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_HEADER_TIMEOUT", 10, 1, 3600));
+    o.body_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_BODY_TIMEOUT", 60, 1, 86400));
     return o;
 }
 

@@ -169,11 +169,13 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
 
     const int64_t secs =
         days_from_civil(year, mon, day) * kSecPerDay + hh * 3600 + mm * 60 + ss - offset;
-    if (secs == kZeroTimeUnixSec && frac == 0) return Time::zero();
+    // Instants outside int64 nanoseconds (years ~1678..2262) become the zero time, as Go's
+    // clients treat them: a Go server in a zone with a local-mean-time offset sends its zero time
+    // as e.g. 0001-01-01T01:12:12+01:12 (the offset's seconds are lost in RFC 3339), which is
+    // not exactly the zero instant but means "unset" all the same.
     int64_t ns;
-    if (__builtin_mul_overflow(secs, kNsPerSec, &ns) || __builtin_add_overflow(ns, frac, &ns) ||
-        ns == Time::kZero)
-        return std::nullopt;  // outside the representable range (years ~1678..2262)
+    if (__builtin_mul_overflow(secs, kNsPerSec, &ns) || __builtin_add_overflow(ns, frac, &ns))
+        return Time::zero();
     return Time::from_ns(ns);
 }
 

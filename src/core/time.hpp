@@ -23,7 +23,8 @@ struct Time {
 
 // "2025-01-02T03:04:05.123456789Z", trailing fraction zeros dropped; zero -> 0001-01-01T00:00:00Z.
 std::string format_rfc3339(Time t);
-// Any RFC 3339 time (fraction optional, Z or +hh:mm / -hh:mm offset). nullopt if malformed.
+// Any RFC 3339 time (fraction optional, Z or +hh:mm / -hh:mm offset, years 0001..9999). nullopt
+// if malformed; an instant outside the int64 nanosecond range is the zero time.
 std::optional<Time> parse_rfc3339(std::string_view s);
 
 }  // namespace colonies

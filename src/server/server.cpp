@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/body_budget.hpp"
 #include "server/dispatcher.hpp"
 #include "server/metrics.hpp"
 #include "server/pubsub.hpp"
@@ -23,8 +24,18 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kHeaderTimeout = std::chrono::seconds(10);  // upstream's read-header timeout
-constexpr auto kIdleTimeout = std::chrono::seconds(120);   // upstream's keep-alive idle
+// Upstream (Go's net/http) refuses headers past 1 MiB; Beast's default is 8 KiB, which refused
+// a single 9 KB header. 64 KiB holds any real client's header and bounds what a connection may
+// make the server buffer before it is authenticated.
+constexpr uint32_t kHeaderLimit = 64 * 1024;
+// How long the server keeps reading (and discarding) after a final error reply, so the client
+// reads the reply instead of a connection reset; bounded in time and bytes.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 64u << 20;
+// Accept failures for want of descriptors or memory: wait this long before the next accept
+// instead of spinning, and say so in the log at most once per kAcceptLogInterval.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+constexpr auto kAcceptLogInterval = std::chrono::seconds(10);
 
 using Response = http::response<http::string_body>;
 
@@ -86,6 +97,47 @@ void watch_for_hangup(tcp::socket& socket, std::function<void()> on_hangup) {
     socket.async_wait(tcp::socket::wait_read, std::move(on_readable));
 }
 
+// What reading one request ended with.
+enum class ReadOutcome {
+    Request,         // a whole request is in the parser
+    Closed,          // end of stream, a timeout or a socket error: close without a reply
+    TooLarge,        // the body passed --max-request-bytes: 413
+    HeaderTooLarge,  // the header passed kHeaderLimit: 431
+    Malformed,       // not HTTP/1.x as Beast parses it: 400
+    Busy,            // the body does not fit in the server's body budget now: 503
+};
+
+struct ReadResult {
+    ReadOutcome outcome;
+    boost::system::error_code ec;
+};
+
+// The error a chunk header reports when its chunk does not fit in the body budget.
+const boost::system::error_code kOverBudget =
+    boost::system::errc::make_error_code(boost::system::errc::no_buffer_space);
+
+ReadOutcome classify_read(const boost::system::error_code& ec) {
+    if (!ec) return ReadOutcome::Request;
+    if (ec == kOverBudget) return ReadOutcome::Busy;
+    if (ec == http::error::body_limit) return ReadOutcome::TooLarge;
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+        return ReadOutcome::HeaderTooLarge;
+    // The stream ended (before or inside a message): nobody is there to read a reply.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message)
+        return ReadOutcome::Closed;
+    if (ec.category() == http::make_error_code(http::error::bad_method).category())
+        return ReadOutcome::Malformed;
+    return ReadOutcome::Closed;
+}
+
+// Whether an accept failed for want of a process-wide resource (descriptors, memory): the same
+// failure comes back at once until a connection closes, so the accept loop must wait.
+bool out_of_resources(const boost::system::error_code& ec) {
+    return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+           ec == asio::error::no_memory ||
+           (ec.category() == boost::system::system_category() && ec.value() == ENFILE);
+}
+
 // Counts a connection for as long as it is served (colonies_open_connections).
 class ConnectionGauge {
   public:
@@ -107,6 +159,7 @@ struct Server::Impl {
     scheduler::Waiters waiters;
     Subscriptions subscriptions;
     std::atomic<size_t> open_connections{0};
+    BodyBudget body_budget;
     asio::io_context ioc;
     std::optional<asio::ssl::context> ssl;
     std::unique_ptr<store::Store> store;
@@ -116,6 +169,8 @@ struct Server::Impl {
 
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
         : opts(std::move(o)),
+          body_budget(opts.max_inflight_body_bytes > 0 ? opts.max_inflight_body_bytes
+                                                       : 2 * opts.max_body_bytes),
           store(std::move(s)),
           store_call(*store),
           fanout(waiters, subscriptions, store_call, opts.cluster.get()),
@@ -131,77 +186,145 @@ struct Server::Impl {
         }
     }
 
+    // Reads one request into `parser`. Go's timing: the header must come within header_timeout
+    // of the accept (first request) or of its first byte (later requests, which may first idle up
+    // to idle_timeout on a kept-alive connection), the body within body_timeout.
+    template <class Stream>
+    asio::awaitable<ReadResult> read_request(Stream& stream, beast::flat_buffer& buffer,
+                                             http::request_parser<http::string_body>& parser,
+                                             BodyReservation& body, bool first) {
+        boost::system::error_code ec;
+        if (!first && buffer.size() == 0) {
+            tcp_layer(stream).expires_after(opts.idle_timeout);
+            auto n = co_await stream.async_read_some(buffer.prepare(1024),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return ReadResult{ReadOutcome::Closed, ec};
+            buffer.commit(n);
+        }
+        parser.body_limit(opts.max_body_bytes);
+        parser.header_limit(kHeaderLimit);
+        tcp_layer(stream).expires_after(opts.header_timeout);
+        co_await http::async_read_header(stream, buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+        // Beast reports a Content-Length above body_limit when the header completes, so
+        // body_limit can come from async_read_header (or, for chunked bodies, async_read).
+        if (ec) co_return ReadResult{classify_read(ec), ec};
+        // The body's bytes come out of the budget before they are read: all of a known length
+        // now, a chunked body chunk by chunk (the parser keeps a reference to the callback,
+        // which lives until this read is over).
+        if (auto length = parser.content_length(); length && !body.add(*length))
+            co_return ReadResult{ReadOutcome::Busy, kOverBudget};
+        auto on_chunk = [&body](std::uint64_t size, boost::string_view,
+                                boost::system::error_code& chunk_ec) {
+            if (!body.add(size)) chunk_ec = kOverBudget;
+        };
+        parser.on_chunk_header(on_chunk);
+        {
+            tcp_layer(stream).expires_after(opts.body_timeout);
+            co_await http::async_read(stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+        }
+        co_return ReadResult{classify_read(ec), ec};
+    }
+
+    // The reply to a request the server could not read, with a short text body.
+    Response refusal(ReadOutcome outcome, const boost::system::error_code& why = {}) {
+        switch (outcome) {
+            case ReadOutcome::TooLarge:
+                return rpc_response(
+                    rpc::error_reply({413, "Request body exceeds the server limit of " +
+                                               std::to_string(opts.max_body_bytes) + " bytes"}),
+                    11);
+            case ReadOutcome::Busy: {
+                auto res = rpc_response(
+                    rpc::error_reply({503,
+                                      "Server busy: too many request bodies are being received "
+                                      "at once; retry later"}),
+                    11);
+                res.set(http::field::retry_after, "1");
+                return res;
+            }
+            case ReadOutcome::HeaderTooLarge:
+                return plain(http::status::request_header_fields_too_large, 11,
+                             "431 Request Header Fields Too Large: the header exceeds " +
+                                 std::to_string(kHeaderLimit) + " bytes");
+            default:
+                return plain(http::status::bad_request, 11, "400 Bad Request: " + why.message());
+        }
+    }
+
+    // After a final error reply: stop sending, then read and discard what the client still
+    // sends (bounded), so that closing with unread data does not reset the connection before
+    // the client has read the reply.
+    template <class Stream>
+    asio::awaitable<void> linger(Stream& stream) {
+        boost::system::error_code ec;
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+            stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        tcp_layer(stream).expires_after(kLingerTime);
+        // On the heap: an array here would sit in every connection's coroutine frame (16 KiB
+        // each, a parked idle executor included), not just in this rare path.
+        std::vector<char> sink(16384);
+        for (size_t drained = 0; drained < kLingerBytes;) {
+            auto n = co_await stream.async_read_some(asio::buffer(sink),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+            drained += n;
+        }
+    }
+
+    // Serves one request that was read whole; false when the connection is no longer ours (a
+    // WebSocket took it over).
+    template <class Stream>
+    asio::awaitable<bool> answer(Stream& stream, http::request_parser<http::string_body>& parser,
+                                 Response& res) {
+        if (beast::websocket::is_upgrade(parser.get()) &&
+            parser.get().target().starts_with("/pubsub")) {
+            auto session = std::make_shared<PubSubSession<Stream>>(std::move(stream), dispatcher);
+            co_await session->run(parser.release());
+            co_return false;
+        }
+        auto& req = parser.get();
+        tcp_layer(stream).expires_never();  // long polls last as long as they ask
+        auto& socket = tcp_layer(stream).socket();
+        bool watching = false;
+        WatchHangup watch = [&socket, &watching](std::function<void()> on_hangup) {
+            watching = true;
+            watch_for_hangup(socket, std::move(on_hangup));
+        };
+        res = co_await respond(req, watch);
+        boost::system::error_code ignored;
+        if (watching) socket.cancel(ignored);  // end the watch before the socket is reused
+        res.keep_alive(req.keep_alive());
+        co_return true;
+    }
+
     template <class Stream>
     asio::awaitable<void> serve(Stream stream) {
         ConnectionGauge counted(open_connections);
         beast::flat_buffer buffer;
-        for (;;) {
+        for (bool first = true;; first = false) {
+            BodyReservation body(body_budget);
             http::request_parser<http::string_body> parser;
-            parser.body_limit(opts.max_body_bytes);
-            tcp_layer(stream).expires_after(kIdleTimeout);
-            boost::system::error_code ec;
-            co_await http::async_read_header(stream, buffer, parser,
-                                             asio::redirect_error(asio::use_awaitable, ec));
-            // Beast reports a Content-Length above body_limit when the header completes, so
-            // body_limit can come from async_read_header (or, for chunked bodies, async_read).
-            if (ec && ec != http::error::body_limit) co_return;
-            if (!ec) {
-                tcp_layer(stream).expires_after(kHeaderTimeout + std::chrono::seconds(60));
-                co_await http::async_read(stream, buffer, parser,
-                                          asio::redirect_error(asio::use_awaitable, ec));
-            }
+            const auto [outcome, read_error] =
+                co_await read_request(stream, buffer, parser, body, first);
+            if (outcome == ReadOutcome::Closed) co_return;
             Response res;
-            bool keep_alive = true;
-            if (ec == http::error::body_limit) {
-                auto reply =
-                    rpc::error_reply({413, "Request body exceeds the server limit of " +
-                                               std::to_string(opts.max_body_bytes) + " bytes"});
-                res = rpc_response(reply, 11);
-                keep_alive = false;
-            } else if (ec) {
-                co_return;
-            } else if (beast::websocket::is_upgrade(parser.get()) &&
-                       parser.get().target().starts_with("/pubsub")) {
-                auto session =
-                    std::make_shared<PubSubSession<Stream>>(std::move(stream), dispatcher);
-                co_await session->run(parser.release());
-                co_return;
+            if (outcome == ReadOutcome::Request) {
+                if (!co_await answer(stream, parser, res)) co_return;
             } else {
-                auto& req = parser.get();
-                keep_alive = req.keep_alive();
-                tcp_layer(stream).expires_never();  // long polls last as long as they ask
-                auto& socket = tcp_layer(stream).socket();
-                bool watching = false;
-                WatchHangup watch = [&socket, &watching](std::function<void()> on_hangup) {
-                    watching = true;
-                    watch_for_hangup(socket, std::move(on_hangup));
-                };
-                res = co_await respond(req, watch);
-                boost::system::error_code ignored;
-                if (watching) socket.cancel(ignored);  // end the watch before the socket is reused
+                res = refusal(outcome, read_error);
+                res.keep_alive(false);
             }
-            res.keep_alive(keep_alive);
+            boost::system::error_code ec;
             tcp_layer(stream).expires_after(std::chrono::seconds(60));
             co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-            if (!ec && res.result() == http::status::payload_too_large) {
-                // Lingering close: stop sending, then read and discard what the client still
-                // sends (bounded), so that closing with unread data does not reset the
-                // connection before the client has read the 413.
-                if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
-                    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-                tcp_layer(stream).expires_after(std::chrono::seconds(2));
-                // On the heap: an array here would sit in every connection's coroutine frame
-                // (16 KiB each, a parked idle executor included), not just in this rare path.
-                std::vector<char> sink(16384);
-                for (size_t drained = 0; drained < (64u << 20);) {
-                    auto n = co_await stream.async_read_some(
-                        asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
-                    if (ec) break;
-                    drained += n;
-                }
+            if (ec) co_return;
+            if (outcome != ReadOutcome::Request) {
+                co_await linger(stream);
                 co_return;
             }
-            if (ec || !keep_alive) break;
+            if (!res.keep_alive()) break;
         }
         if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
             boost::system::error_code ec;
@@ -234,13 +357,32 @@ struct Server::Impl {
         co_return plain(http::status::not_found, req.version(), "404 page not found");
     }
 
+    // Out of descriptors (or memory), accept fails at once for as long as no connection closes:
+    // wait a little between attempts instead of spinning, and say so now and then. Pending
+    // clients stay in the kernel's backlog meanwhile.
+    asio::awaitable<void> accept_backoff(const boost::system::error_code& ec,
+                                         std::chrono::steady_clock::time_point& last_report) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_report >= kAcceptLogInterval) {
+            last_report = now;
+            std::cerr << "colonies server: cannot accept connections: " << ec.message() << " ("
+                      << open_connections.load()
+                      << " open); idle connections close after the header timeout" << std::endl;
+        }
+        asio::steady_timer pause(co_await asio::this_coro::executor, kAcceptBackoff);
+        boost::system::error_code ignored;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+
     asio::awaitable<void> listen(tcp::acceptor acceptor) {
+        auto last_report = std::chrono::steady_clock::now() - kAcceptLogInterval;
         for (;;) {
             boost::system::error_code ec;
             auto socket = co_await acceptor.async_accept(
                 asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 if (ec == asio::error::operation_aborted) co_return;
+                if (out_of_resources(ec)) co_await accept_backoff(ec, last_report);
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
@@ -255,7 +397,7 @@ struct Server::Impl {
 
     asio::awaitable<void> serve_tls(tcp::socket socket) {
         beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *ssl);
-        beast::get_lowest_layer(stream).expires_after(kHeaderTimeout);
+        beast::get_lowest_layer(stream).expires_after(opts.header_timeout);
         boost::system::error_code ec;
         co_await stream.async_handshake(asio::ssl::stream_base::server,
                                         asio::redirect_error(asio::use_awaitable, ec));

@@ -3,6 +3,7 @@
 // assign and the deadline sweep. Thread pool of io threads; every connection runs on its own
 // strand; store work runs on the store's thread.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,7 +20,16 @@ struct ServerOptions {
     bool tls = false;
     std::string tls_cert, tls_key;
     size_t max_body_bytes = 64ull << 20;  // protocol.md appendix B (e)
-    int threads = 0;                      // 0 = hardware concurrency
+    // Request body bytes held at once by all connections together (server/body_budget.hpp);
+    // 0: twice max_body_bytes. COLONIES_MAX_BODY_BYTES_IN_FLIGHT.
+    size_t max_inflight_body_bytes = 0;
+    // A connection must send a request's header within header_timeout (from its accept, or from
+    // the first byte after an idle keep-alive wait) and its body within body_timeout: a client
+    // that sends nothing, or half a request, does not hold a descriptor for long (issue 13).
+    std::chrono::milliseconds header_timeout{10000};  // COLONIES_HTTP_HEADER_TIMEOUT (s)
+    std::chrono::milliseconds body_timeout{60000};    // COLONIES_HTTP_BODY_TIMEOUT (s)
+    std::chrono::milliseconds idle_timeout{120000};   // keep-alive wait between requests
+    int threads = 0;                                  // 0 = hardware concurrency
     int sweep_interval_ms = 1000;
     services::Config service;
     // Null: a single server (always leader). Otherwise the link to the other servers.

@@ -77,10 +77,26 @@ TEST(Time, ParseRejectsMalformed) {
                           "2025-01-02T03:04:05Z ",
                           " 2025-01-02T03:04:05Z",
                           "2025-01-02T03:04:05.1x2Z",
-                          "abcd-01-02T03:04:05Z",
-                          "9999-12-31T23:59:59Z" /* beyond int64 nanoseconds */}) {
+                          "abcd-01-02T03:04:05Z"}) {
         EXPECT_FALSE(parse_rfc3339(s).has_value()) << s;
     }
+}
+
+// Issue 13.7: a Go server in Europe/Stockholm sends its zero time with the zone's local-mean-time
+// offset; any year 0001..9999 parses, and instants outside int64 nanoseconds are "unset".
+TEST(Time, OutOfRangeInstantsAreTheZeroTime) {
+    for (const char* s :
+         {"0001-01-01T01:12:12+01:12", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00.5-05:30",
+          "1677-01-01T00:00:00Z", "2263-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+          "9999-12-31T23:59:59+23:59"}) {
+        auto t = parse_rfc3339(s);
+        ASSERT_TRUE(t.has_value()) << s;
+        EXPECT_TRUE(t->is_zero()) << s;
+    }
+    // The edges of the representable range stay exact.
+    EXPECT_EQ(parse("1678-01-01T00:00:00Z").ns, -9214560000LL * kSec);
+    EXPECT_EQ(parse("2262-01-01T00:00:00Z").ns, 9214646400LL * kSec);
+    EXPECT_EQ(parse("1970-01-01T01:00:00+01:00").ns, 0);
 }
 
 TEST(Time, NowAndArithmetic) {
