@@ -127,7 +127,7 @@ asio::awaitable<void> IdleFleet::session(size_t i) {
             const int64_t at = now_ns();
             auto reply = rpc::decode_reply(res.result_int(), res.body());
             if (!reply) {
-                if (reply.error().status != 404) {  // 404: the poll timed out, poll again
+                if (!reply.error().is(ErrorKind::NotFound)) {  // the poll timed out: poll again
                     if (errors_++ == 0) log("W4 assign: " + describe(reply.error()));
                     asio::steady_timer t(co_await asio::this_coro::executor,
                                          std::chrono::milliseconds(200));

@@ -121,7 +121,7 @@ LifecycleResult run_lifecycle(const Options& o, const BenchColony& c,
                 }
                 auto p = cl.assign(c.name, 1, key);
                 if (!p) {
-                    if (p.error().status != 404) {
+                    if (!p.error().is(ErrorKind::NotFound)) {
                         sh.error("assign: " + describe(p.error()));
                         std::this_thread::sleep_for(std::chrono::milliseconds(10));
                     }

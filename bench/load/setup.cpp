@@ -21,7 +21,7 @@ Member fresh_member(const std::string& name) {
 }
 
 std::string describe(const Error& e) {
-    return "status " + std::to_string(e.status) + ": " + e.message;
+    return std::string(name_of(e.kind)) + " (" + std::to_string(e.status) + "): " + e.message;
 }
 
 client::Options client_options(const Options& o, size_t index) {

@@ -68,7 +68,8 @@ boost::json::object run_w5_workflow(const Options& o) {
         a.nodename = "a";
         w.functionspecs = {a};
         auto r = cl.submit_workflow(w, probe_user[0].prvkey);
-        if (!r && r.error().status == 403 && mentions_payload_type(r.error().message)) {
+        if (!r && r.error().is(ErrorKind::Unauthorised) &&
+            mentions_payload_type(r.error().message)) {
             remove_colony(o, c);
             return {{"workload", "W5"}, {"skipped", "server lacks submitworkflowspecmsg"}};
         }

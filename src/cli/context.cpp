@@ -89,8 +89,9 @@ std::string Context::need_server_prvkey() const {
 }
 
 void fail(const Error& e) {
-    // Status 0 is a transport failure (client.hpp): say what usually causes it.
-    if (e.status == 0) throw CliError(e.message + " (is the server running?)");
+    // No connection could be made: say what usually causes it. After a reset, a timeout or a
+    // TLS failure the server was there, and the message says what went wrong instead.
+    if (e.is(ErrorKind::Unreachable)) throw CliError(e.message + " (is the server running?)");
     throw CliError(e.message);
 }
 

@@ -237,7 +237,7 @@ void wait_for(const Context& ctx, const std::string& id, const std::string& stat
                 got = *r;
                 break;
             }
-            if (r.error().status != 408) fail(r.error());
+            if (!r.error().is(ErrorKind::Timeout)) fail(r.error());
             auto now = ctx.client().get_process(id, key);  // fresh: the old one sat idle
             if (now && now->state == state) {
                 got = *now;

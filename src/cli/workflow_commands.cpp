@@ -128,7 +128,7 @@ void get(const Context& ctx, const std::string& id) {
     auto c = ctx.client();
     auto g = c.get_process_graph(id, key);
     if (!g) {
-        if (g.error().status == 0) fail(g.error());
+        if (client::is_connection_failure(g.error())) fail(g.error());
         throw CliError("Workflow not found: " + id + ": " + g.error().message);
     }
     if (ctx.json) {

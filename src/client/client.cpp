@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "client/transport_error.hpp"
 #include "core/json.hpp"
 #include "crypto/crypto.hpp"
 #include "rpc/envelope.hpp"
@@ -44,9 +45,9 @@ namespace {
 
 using Response = http::response<http::string_body>;
 
-// An error for a reply the client cannot make sense of (not a transport failure, status 0).
+// An error for a reply the client cannot make sense of (the exchange itself went well).
 Error bad_reply(std::string what) {
-    return Error{500, "invalid reply from server: " + what};
+    return internal_error("invalid reply from server: " + what);
 }
 
 template <class T>
@@ -223,11 +224,6 @@ struct Client::Impl {
 
     ~Impl() { disconnect(); }
 
-    Error transport_error(const std::string& reason) const {
-        return Error{0, "cannot reach server at " + opts.host + ":" + std::to_string(opts.port) +
-                            ": " + reason};
-    }
-
     beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
     // Starts one asynchronous operation and runs the io_context until it (and the stream's
@@ -259,13 +255,13 @@ struct Client::Impl {
     }
 
     // Opens the connection (TCP connect, then the TLS handshake when configured). Returns the
-    // failure reason, or nullopt on success.
-    std::optional<std::string> connect() {
+    // failure, or nullopt on success.
+    std::optional<Error> connect() {
         disconnect();
         tcp::resolver resolver(ioc);
         beast::error_code ec;
         auto endpoints = resolver.resolve(opts.host, std::to_string(opts.port), ec);
-        if (ec) return "resolve " + opts.host + ": " + ec.message();
+        if (ec) return transport::resolve_failed(opts, ec);
 
         if (opts.tls) {
             secure = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc, *ssl_ctx);
@@ -277,7 +273,7 @@ struct Client::Impl {
                 int set = is_ip_literal(opts.host)
                               ? X509_VERIFY_PARAM_set1_ip_asc(param, opts.host.c_str())
                               : X509_VERIFY_PARAM_set1_host(param, opts.host.c_str(), 0);
-                if (set != 1) return "cannot set TLS peer name " + opts.host;
+                if (set != 1) return transport::tls_failed(opts, "cannot set the peer name");
             }
         } else {
             plain = std::make_unique<beast::tcp_stream>(ioc);
@@ -288,7 +284,7 @@ struct Client::Impl {
         ec = run([&](auto handler) { low.async_connect(endpoints, handler); });
         if (ec) {
             disconnect();
-            return ec == beast::error::timeout ? std::string("connect timed out") : ec.message();
+            return transport::connect_failed(opts, ec);
         }
         low.socket().set_option(tcp::no_delay(true), ec);
 
@@ -298,8 +294,7 @@ struct Client::Impl {
                 [&](auto handler) { secure->async_handshake(ssl::stream_base::client, handler); });
             if (ec) {
                 disconnect();
-                return "TLS handshake: " +
-                       (ec == beast::error::timeout ? std::string("timed out") : ec.message());
+                return transport::tls_failed(opts, ec);
             }
         }
         low.expires_never();
@@ -307,7 +302,7 @@ struct Client::Impl {
             plain->socket().native_non_blocking(false, ec);
             if (ec) {
                 disconnect();
-                return "cannot make the socket blocking: " + ec.message();
+                return transport::failed(opts, "cannot make the socket blocking: " + ec.message());
             }
             blocking.emplace(plain->socket().native_handle());
             // Room for a typical reply, so that it arrives in one receive (Beast reads no more
@@ -351,14 +346,13 @@ struct Client::Impl {
         for (int attempt = 0; attempt < 2; ++attempt) {
             const bool reused = connected;
             if (!connected) {
-                if (auto failure = connect()) return transport_error(*failure);
+                if (auto failure = connect()) return *failure;
             }
             beast::error_code ec = write_request(req, timeout);
             if (ec) {
                 disconnect();
                 if (reused && ec != beast::error::timeout) continue;
-                return transport_error(ec == beast::error::timeout ? "timed out sending the request"
-                                                                   : ec.message());
+                return transport::send_failed(opts, ec);
             }
 
             http::response_parser<http::string_body> parser;
@@ -368,8 +362,7 @@ struct Client::Impl {
                 const bool nothing_received = !parser.got_some() && buffer.size() == 0;
                 disconnect();
                 if (reused && nothing_received && ec != beast::error::timeout) continue;
-                return transport_error(
-                    ec == beast::error::timeout ? "timed out waiting for the reply" : ec.message());
+                return transport::read_failed(opts, ec, !nothing_received, timeout);
             }
             Response res = parser.release();
             if (!res.keep_alive()) {
@@ -379,7 +372,7 @@ struct Client::Impl {
             }
             return res;
         }
-        return transport_error("connection closed by the server");
+        return transport::read_failed(opts, asio::error::eof, false, timeout);
     }
 
     // Signing is deterministic (RFC 6979), so a payload signed before has the same signature:

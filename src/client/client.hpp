@@ -1,7 +1,9 @@
 // The C++ SDK: signed RPC calls to a Colonies server over HTTP(S) keep-alive (protocol.md 1-2).
 // One Client holds one connection and is not thread-safe: give each thread its own. Every call
 // takes the private key that signs it (the server recovers the caller id from the signature).
-// Errors: the server's {status, message}; transport failures are status 0 with a message.
+// Errors: the server's {status, message} (kind from the status); a request that got no reply is
+// Unreachable (no connection), Transport or Timeout, its message saying what failed
+// (client/transport_error.hpp).
 #pragma once
 #include <boost/json.hpp>
 #include <chrono>
@@ -14,6 +16,12 @@
 #include "core/types.hpp"
 
 namespace colonies::client {
+
+// The request got no reply: no connection, a broken one, or a reply that did not come in time
+// (a Timeout can also be a server's own reply, as assign's 408 while paused).
+inline bool is_connection_failure(const Error& e) {
+    return e.is(ErrorKind::Unreachable) || e.is(ErrorKind::Transport) || e.is(ErrorKind::Timeout);
+}
 
 struct Options {
     std::string host = "localhost";
@@ -84,7 +92,7 @@ class Client {
 
     // Processes.
     Result<Process> submit(const FunctionSpec& spec, const std::string& prvkey);
-    // Long poll: waits up to timeout_s seconds (<0: do not wait). 404 when nothing came.
+    // Long poll: waits up to timeout_s seconds (<0: do not wait). NotFound when nothing came.
     Result<Process> assign(const std::string& colony, int timeout_s, const std::string& prvkey,
                            const std::string& available_cpu = "",
                            const std::string& available_mem = "");

@@ -6,6 +6,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "client/transport_error.hpp"
 #include "core/json.hpp"
 #include "crypto/crypto.hpp"
 #include "rpc/envelope.hpp"
@@ -17,10 +18,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
-
-Error transport(const Options& o, const std::string& why) {
-    return Error{0, "cannot reach server at " + o.host + ":" + std::to_string(o.port) + ": " + why};
-}
 
 std::string subscribe_frame(const ProcessSubscription& sub, const std::string& prvkey,
                             Error* error) {
@@ -43,18 +40,19 @@ std::string subscribe_frame(const ProcessSubscription& sub, const std::string& p
 
 // Reads frames until on_event says stop or the socket closes.
 template <class WsStream>
-Result<int> read_events(WsStream& ws, const std::function<bool(const Process&)>& on_event) {
+Result<int> read_events(WsStream& ws, const Options& opts,
+                        const std::function<bool(const Process&)>& on_event) {
     int delivered = 0;
     for (;;) {
         beast::flat_buffer buf;
         beast::error_code ec;
         ws.read(buf, ec);
         if (ec == websocket::error::closed || ec == asio::error::eof) return delivered;
-        if (ec) return Error{0, "subscription ended: " + ec.message()};
+        if (ec) return transport::failed(opts, "subscription ended: " + ec.message());
         auto payload = rpc::decode_reply(200, beast::buffers_to_string(buf.data()));
         if (!payload) return payload.error();
         auto p = process_from_json(*payload);
-        if (!p) return Error{500, "invalid process in event frame: " + p.error().message};
+        if (!p) return internal_error("invalid process in event frame: " + p.error().message);
         ++delivered;
         if (!on_event(*p)) {
             ws.close(websocket::close_code::normal, ec);
@@ -68,11 +66,11 @@ Result<int> run_subscription(WsStream& ws, const Options& opts, const std::strin
                              const std::function<bool(const Process&)>& on_event) {
     beast::error_code ec;
     ws.handshake(opts.host + ":" + std::to_string(opts.port), "/pubsub", ec);
-    if (ec) return transport(opts, "websocket handshake: " + ec.message());
+    if (ec) return transport::failed(opts, "websocket handshake failed: " + ec.message());
     ws.text(true);
     ws.write(asio::buffer(frame), ec);
-    if (ec) return transport(opts, ec.message());
-    return read_events(ws, on_event);
+    if (ec) return transport::send_failed(opts, ec);
+    return read_events(ws, opts, on_event);
 }
 
 }  // namespace
@@ -87,11 +85,11 @@ Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
     tcp::resolver resolver(ioc);
     beast::error_code ec;
     auto endpoints = resolver.resolve(opts.host, std::to_string(opts.port), ec);
-    if (ec) return transport(opts, ec.message());
+    if (ec) return transport::resolve_failed(opts, ec);
     if (!opts.tls) {
         websocket::stream<tcp::socket> ws(ioc);
         asio::connect(ws.next_layer(), endpoints, ec);
-        if (ec) return transport(opts, ec.message());
+        if (ec) return transport::connect_failed(opts, ec);
         return run_subscription(ws, opts, frame, on_event);
     }
     asio::ssl::context ctx(asio::ssl::context::tls_client);
@@ -99,10 +97,10 @@ Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
     ctx.set_verify_mode(opts.skip_tls_verify ? asio::ssl::verify_none : asio::ssl::verify_peer);
     websocket::stream<asio::ssl::stream<tcp::socket>> ws(ioc, ctx);
     asio::connect(ws.next_layer().next_layer(), endpoints, ec);
-    if (ec) return transport(opts, ec.message());
+    if (ec) return transport::connect_failed(opts, ec);
     SSL_set_tlsext_host_name(ws.next_layer().native_handle(), opts.host.c_str());
     ws.next_layer().handshake(asio::ssl::stream_base::client, ec);
-    if (ec) return transport(opts, "TLS handshake: " + ec.message());
+    if (ec) return transport::tls_failed(opts, ec);
     return run_subscription(ws, opts, frame, on_event);
 }
 
@@ -117,9 +115,9 @@ Result<Process> wait_for_process(const Options& opts, const std::string& colonyn
     });
     if (!r) return r.error();
     if (!got)
-        return Error{408, "process " + processid + " did not reach state " +
-                              std::to_string(static_cast<int>(state)) + " within " +
-                              std::to_string(timeout_s) + " s"};
+        return timed_out("process " + processid + " did not reach state " +
+                         std::to_string(static_cast<int>(state)) + " within " +
+                         std::to_string(timeout_s) + " s");
     return *got;
 }
 

@@ -16,13 +16,14 @@ struct ProcessSubscription {
 };
 
 // Subscribes and calls `on_event` for each process frame until it returns false or the server
-// closes the socket at the subscription's timeout. Errors: the server's error frame, or status 0
-// for transport failures. Returns how many events were delivered.
+// closes the socket at the subscription's timeout. Errors: the server's error frame, or the
+// transport failure (client/transport_error.hpp). Returns how many events were delivered.
 Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
                       const std::string& prvkey,
                       const std::function<bool(const Process&)>& on_event);
 
-// Waits until the process is in `state` (at once if it already is). 408 when `timeout_s` passes.
+// Waits until the process is in `state` (at once if it already is). Timeout (408) when
+// `timeout_s` passes.
 Result<Process> wait_for_process(const Options& opts, const std::string& colonyname,
                                  const std::string& processid, ProcessState state, int timeout_s,
                                  const std::string& prvkey);

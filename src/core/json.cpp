@@ -1,6 +1,11 @@
 #include "core/json.hpp"
 
+#include <boost/describe/class.hpp>
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
 #include <limits>
+#include <map>
+#include <type_traits>
 
 namespace colonies {
 
@@ -126,7 +131,8 @@ const array* JsonFields::array(std::string_view key) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Shared helpers
+// The codec: every described field (core/types.hpp) is encoded and decoded by its C++ type.
+// What the wire does differently for one field is declared below as that field's rule.
 
 namespace {
 
@@ -135,6 +141,8 @@ struct Project {
     int64_t allocatedcpu = 0, usedcpu = 0, allocatedgpu = 0, usedgpu = 0, allocatedstorage = 0,
             usedstorage = 0;
 };
+BOOST_DESCRIBE_STRUCT(Project, (),
+                      (allocatedcpu, usedcpu, allocatedgpu, usedgpu, allocatedstorage, usedstorage))
 struct Capabilities {
     object o;
 };
@@ -142,19 +150,42 @@ struct Allocations {
     object o;
 };
 
-value strs(const std::vector<std::string>& v) {
-    return array(v.begin(), v.end());
-}
-value time_json(Time t) {
-    return value(format_rfc3339(t));
-}
-void put_nonempty(object& o, std::string_view k, const std::string& s) {
-    if (!s.empty()) o[k] = s;
-}
-template <class E>
-int64_t num(E e) {
-    return static_cast<int64_t>(e);
-}
+template <class T>
+constexpr bool kDescribed = boost::describe::has_describe_members<T>::value;
+
+// How a field travels. Plain: always, by its type. OmitEmpty: left out when empty (strings,
+// lists) or zero (numbers). Custom: by the field's own Codec<Member> below.
+enum class Wire { Plain, OmitEmpty, Custom };
+template <auto Member>
+inline constexpr Wire kWire = Wire::Plain;
+template <>
+inline constexpr Wire kWire<&Executor::locationname> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Executor::blueprintid> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Executor::blueprintgen> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Conditions::locationname> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&FunctionSpec::channels> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Function::description> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Function::args> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Function::locationname> = Wire::OmitEmpty;
+template <>
+inline constexpr Wire kWire<&Executor::capabilities> = Wire::Custom;
+template <>
+inline constexpr Wire kWire<&Executor::allocations> = Wire::Custom;
+template <>
+inline constexpr Wire kWire<&Conditions::executornames> = Wire::Custom;
+template <>
+inline constexpr Wire kWire<&FunctionSpec::fs> = Wire::Custom;
+
+// Codec<Member>::write(owner) -> value and ::read(f, key, owner), for the Custom fields.
+template <auto Member>
+struct Codec;
 
 // Wraps an error of a nested reader ("field cpu: ...") with the outer key ("field
 // conditions.cpu: ...").
@@ -165,25 +196,91 @@ std::string nested_error(std::string_view outer, const std::string& inner) {
     return "field " + std::string(outer) + "." + std::string(rest);
 }
 
-// Readers: one per type, filling t from f (errors stay in f).
-void read(JsonFields& f, GPU& g);
-void read(JsonFields& f, Hardware& h);
-void read(JsonFields& f, Software& s);
-void read(JsonFields& f, Project& p);
+// ---- encoding: put() writes a field by its type; encode() builds the composite values
+
+template <class T>
+value encode_object(const T& t);
+
+value encode(const std::map<std::string, std::string>& m) {
+    object o;
+    for (const auto& [k, v] : m) o[k] = v;
+    return o;
+}
+template <class T>
+requires kDescribed<T> value encode(const T& t) {
+    return encode_object(t);
+}
+// Lists are [] when empty, never null.
+template <class T>
+value encode(const std::vector<T>& v) {
+    array a;
+    a.reserve(v.size());
+    for (const auto& x : v) {
+        if constexpr (std::is_same_v<T, std::string>) {
+            a.emplace_back(json::string_view(x));
+        } else {
+            a.push_back(encode(x));
+        }
+    }
+    return a;
+}
+
+// One field into the object: scalars, strings and free-form JSON are built in place there
+// rather than moved in (Process encoding is on every reply).
+template <class M>
+void put(object& o, std::string_view key, const M& m) {
+    if constexpr (std::is_same_v<M, std::string>) {
+        o.emplace(key, json::string_view(m));
+    } else if constexpr (std::is_same_v<M, Time>) {
+        o.emplace(key, json::string_view(format_rfc3339(m)));
+    } else if constexpr (std::is_enum_v<M>) {
+        o.emplace(key, static_cast<int64_t>(m));
+    } else if constexpr (std::is_arithmetic_v<M> || std::is_same_v<M, array> ||
+                         std::is_same_v<M, object>) {
+        o.emplace(key, m);
+    } else {
+        o.emplace(key, encode(m));
+    }
+}
+
+template <class M>
+bool is_empty(const M& m) {
+    if constexpr (std::is_arithmetic_v<M>) {
+        return m == 0;
+    } else {
+        return m.empty();
+    }
+}
+
+// The described fields of T in their order, each by its rule.
+template <class T>
+value encode_object(const T& t) {
+    using Fields = boost::describe::describe_members<T, boost::describe::mod_public>;
+    object o;
+    o.reserve(boost::mp11::mp_size<Fields>::value);
+    boost::mp11::mp_for_each<Fields>([&](auto field) {
+        using F = decltype(field);
+        constexpr Wire rule = kWire<F::pointer>;
+        if constexpr (rule == Wire::Custom) {
+            o.emplace(F::name, Codec<F::pointer>::write(t));
+        } else {
+            const auto& m = t.*F::pointer;
+            if constexpr (rule == Wire::OmitEmpty) {
+                if (is_empty(m)) return;
+            }
+            put(o, F::name, m);
+        }
+    });
+    return o;
+}
+
+// ---- decoding, by type (errors stay in f, the first one wins)
+
+template <class T>
+requires kDescribed<T>
+void read(JsonFields& f, T& t);
 void read(JsonFields& f, Capabilities& c);
 void read(JsonFields& f, Allocations& a);
-void read(JsonFields& f, Conditions& c);
-void read(JsonFields& f, FunctionSpec& s);
-void read(JsonFields& f, Attribute& a);
-void read(JsonFields& f, Colony& c);
-void read(JsonFields& f, User& u);
-void read(JsonFields& f, Executor& e);
-void read(JsonFields& f, Process& p);
-void read(JsonFields& f, WorkflowSpec& w);
-void read(JsonFields& f, ProcessGraph& g);
-void read(JsonFields& f, Function& fn);
-void read(JsonFields& f, Log& l);
-void read(JsonFields& f, Statistics& s);
 
 // Nested object `key` read with read(JsonFields&, T&); missing/null -> T{}.
 template <class T>
@@ -222,91 +319,86 @@ std::vector<T> sub_list(JsonFields& f, std::string_view key) {
     return out;
 }
 
-std::map<std::string, std::string> string_map(JsonFields& f, std::string_view key) {
-    std::map<std::string, std::string> out;
+void decode(JsonFields& f, std::string_view key, std::string& m) {
+    m = f.str(key);
+}
+void decode(JsonFields& f, std::string_view key, int64_t& m) {
+    m = f.integer(key);
+}
+void decode(JsonFields& f, std::string_view key, double& m) {
+    m = f.number(key);
+}
+void decode(JsonFields& f, std::string_view key, bool& m) {
+    m = f.boolean(key);
+}
+void decode(JsonFields& f, std::string_view key, Time& m) {
+    m = f.time(key);
+}
+void decode(JsonFields& f, std::string_view key, array& m) {
+    if (const array* a = f.array(key)) m = *a;
+}
+void decode(JsonFields& f, std::string_view key, object& m) {
+    if (const object* o = f.object(key)) m = *o;
+}
+void decode(JsonFields& f, std::string_view key, std::vector<std::string>& m) {
+    m = f.strings(key);
+}
+void decode(JsonFields& f, std::string_view key, std::map<std::string, std::string>& m) {
     const object* o = f.object(key);
-    if (!o) return out;
+    if (!o) return;
     for (const auto& kv : *o) {
         if (kv.value().is_string()) {
-            out[std::string(kv.key())] = std::string(kv.value().get_string());
+            m[std::string(kv.key())] = std::string(kv.value().get_string());
         } else if (kv.value().is_null()) {
-            out[std::string(kv.key())];
+            m[std::string(kv.key())];
         } else {
             f.set_error("field " + std::string(key) + "." + std::string(kv.key()) +
                         ": expected string");
-            return {};
+            m.clear();
+            return;
         }
     }
-    return out;
 }
-
 template <class E>
-E enum_of(JsonFields& f, std::string_view key) {
-    return static_cast<E>(f.integer(key));
+requires std::is_enum_v<E>
+void decode(JsonFields& f, std::string_view key, E& m) {
+    m = static_cast<E>(f.integer(key));
+}
+template <class T>
+requires kDescribed<T>
+void decode(JsonFields& f, std::string_view key, T& m) {
+    m = sub<T>(f, key);
+}
+template <class T>
+requires kDescribed<T>
+void decode(JsonFields& f, std::string_view key, std::vector<T>& m) {
+    m = sub_list<T>(f, key);
 }
 
-// Writers of the informational sub-objects.
-value gpu_json(const GPU& g) {
-    return object{{"name", g.name}, {"mem", g.mem}, {"count", g.count}, {"nodecount", g.nodecount}};
+// The described fields of T in their order (which is also the order errors are found in).
+template <class T>
+requires kDescribed<T>
+void read(JsonFields& f, T& t) {
+    using Fields = boost::describe::describe_members<T, boost::describe::mod_public>;
+    boost::mp11::mp_for_each<Fields>([&](auto field) {
+        using F = decltype(field);
+        if constexpr (kWire<F::pointer> == Wire::Custom) {
+            Codec<F::pointer>::read(f, F::name, t);
+        } else {
+            decode(f, F::name, t.*F::pointer);
+        }
+    });
 }
-value to_json_info(const Hardware& h) {
-    return object{
-        {"model", h.model},          {"nodes", h.nodes},       {"cpu", h.cpu},
-        {"cores", h.cores},          {"mem", h.mem},           {"storage", h.storage},
-        {"gpu", gpu_json(h.gpu)},    {"platform", h.platform}, {"architecture", h.architecture},
-        {"network", strs(h.network)}};
-}
-value to_json_info(const Software& s) {
-    return object{{"name", s.name}, {"type", s.type}, {"version", s.version}};
-}
-value to_json_info(const Project& p) {
-    return object{{"allocatedcpu", p.allocatedcpu},         {"usedcpu", p.usedcpu},
-                  {"allocatedgpu", p.allocatedgpu},         {"usedgpu", p.usedgpu},
-                  {"allocatedstorage", p.allocatedstorage}, {"usedstorage", p.usedstorage}};
-}
+
+// ---- the protocol's quirks
 
 // A [T] (null ok) sub-array, re-rendered through T's shape; null stays null.
 template <class T>
 value info_list(JsonFields& f, std::string_view key) {
     if (f.is_null(key)) return nullptr;
     array out;
-    for (const T& t : sub_list<T>(f, key)) out.push_back(to_json_info(t));
+    for (const T& t : sub_list<T>(f, key)) out.push_back(encode_object(t));
     return out;
-}
-
-void read(JsonFields& f, GPU& g) {
-    g.name = f.str("name");
-    g.mem = f.str("mem");
-    g.count = f.integer("count");
-    g.nodecount = f.integer("nodecount");
-}
-
-void read(JsonFields& f, Hardware& h) {
-    h.model = f.str("model");
-    h.nodes = f.integer("nodes");
-    h.cpu = f.str("cpu");
-    h.cores = f.integer("cores");
-    h.mem = f.str("mem");
-    h.storage = f.str("storage");
-    h.gpu = sub<GPU>(f, "gpu");
-    h.platform = f.str("platform");
-    h.architecture = f.str("architecture");
-    h.network = f.strings("network");
-}
-
-void read(JsonFields& f, Software& s) {
-    s.name = f.str("name");
-    s.type = f.str("type");
-    s.version = f.str("version");
-}
-
-void read(JsonFields& f, Project& p) {
-    p.allocatedcpu = f.integer("allocatedcpu");
-    p.usedcpu = f.integer("usedcpu");
-    p.allocatedgpu = f.integer("allocatedgpu");
-    p.usedgpu = f.integer("usedgpu");
-    p.allocatedstorage = f.integer("allocatedstorage");
-    p.usedstorage = f.integer("usedstorage");
 }
 
 void read(JsonFields& f, Capabilities& c) {
@@ -321,181 +413,66 @@ void read(JsonFields& f, Allocations& a) {
         for (const auto& kv : *o) {
             Project p;
             if (!read_element(f, "projects." + std::string(kv.key()), kv.value(), p)) break;
-            out[kv.key()] = to_json_info(p);
+            out[kv.key()] = encode_object(p);
         }
         projects = std::move(out);
     }
     a.o = object{{"projects", std::move(projects)}};
 }
 
-void read(JsonFields& f, Conditions& c) {
-    c.colonyname = f.str("colonyname");
-    c.executornames_null = f.is_null("executornames");
-    c.executornames = f.strings("executornames");
-    c.executortype = f.str("executortype");
-    c.locationname = f.str("locationname");
-    c.dependencies = f.strings("dependencies");
-    c.nodes = f.integer("nodes");
-    c.cpu = f.str("cpu");
-    c.processes = f.integer("processes");
-    c.processespernode = f.integer("processespernode");
-    c.mem = f.str("mem");
-    c.storage = f.str("storage");
-    c.gpu = sub<GPU>(f, "gpu");
-    c.walltime = f.integer("walltime");
-}
-
-void read(JsonFields& f, FunctionSpec& s) {
-    s.nodename = f.str("nodename");
-    s.funcname = f.str("funcname");
-    if (const array* a = f.array("args")) s.args = *a;
-    if (const object* o = f.object("kwargs")) s.kwargs = *o;
-    s.priority = f.integer("priority");
-    s.maxwaittime = f.integer("maxwaittime");
-    s.maxexectime = f.integer("maxexectime");
-    s.maxretries = f.integer("maxretries");
-    s.conditions = sub<Conditions>(f, "conditions");
-    s.label = f.str("label");
-    if (const object* o = f.object("fs")) s.fs = *o;
-    s.env = string_map(f, "env");
-    s.channels = f.strings("channels");
-}
-
-void read(JsonFields& f, Attribute& a) {
-    a.attributeid = f.str("attributeid");
-    a.targetid = f.str("targetid");
-    a.targetcolonyname = f.str("targetcolonyname");
-    a.targetprocessgraphid = f.str("targetprocessgraphid");
-    a.state = enum_of<ProcessState>(f, "state");
-    a.attributetype = enum_of<AttributeType>(f, "attributetype");
-    a.key = f.str("key");
-    a.value = f.str("value");
-}
-
-void read(JsonFields& f, Colony& c) {
-    c.colonyid = f.str("colonyid");
-    c.name = f.str("name");
-}
-
-void read(JsonFields& f, User& u) {
-    u.colonyname = f.str("colonyname");
-    u.userid = f.str("userid");
-    u.name = f.str("name");
-    u.email = f.str("email");
-    u.phone = f.str("phone");
-}
-
-void read(JsonFields& f, Executor& e) {
-    e.executorid = f.str("executorid");
-    e.executortype = f.str("executortype");
-    e.executorname = f.str("executorname");
-    e.colonyname = f.str("colonyname");
-    e.state = enum_of<ExecutorState>(f, "state");
-    e.requirefuncreg = f.boolean("requirefuncreg");
-    e.commissiontime = f.time("commissiontime");
-    e.lastheardfromtime = f.time("lastheardfromtime");
-    e.locationname = f.str("locationname");
-    e.capabilities = sub<Capabilities>(f, "capabilities").o;
-    e.allocations = sub<Allocations>(f, "allocations").o;
-    e.blueprintid = f.str("blueprintid");
-    e.blueprintgen = f.integer("blueprintgen");
-}
-
-void read(JsonFields& f, Process& p) {
-    p.processid = f.str("processid");
-    p.initiatorid = f.str("initiatorid");
-    p.initiatorname = f.str("initiatorname");
-    p.assignedexecutorid = f.str("assignedexecutorid");
-    p.isassigned = f.boolean("isassigned");
-    p.state = enum_of<ProcessState>(f, "state");
-    p.prioritytime = f.integer("prioritytime");
-    p.submissiontime = f.time("submissiontime");
-    p.starttime = f.time("starttime");
-    p.endtime = f.time("endtime");
-    p.waitdeadline = f.time("waitdeadline");
-    p.execdeadline = f.time("execdeadline");
-    p.retries = f.integer("retries");
-    p.attributes = sub_list<Attribute>(f, "attributes");
-    p.spec = sub<FunctionSpec>(f, "spec");
-    p.waitforparents = f.boolean("waitforparents");
-    p.parents = f.strings("parents");
-    p.children = f.strings("children");
-    p.processgraphid = f.str("processgraphid");
-    if (const array* a = f.array("in")) p.in = *a;
-    if (const array* a = f.array("out")) p.out = *a;
-    p.errors = f.strings("errors");
-}
-
-void read(JsonFields& f, WorkflowSpec& w) {
-    w.colonyname = f.str("colonyname");
-    w.functionspecs = sub_list<FunctionSpec>(f, "functionspecs");
-}
-
-void read(JsonFields& f, ProcessGraph& g) {
-    g.processgraphid = f.str("processgraphid");
-    g.initiatorid = f.str("initiatorid");
-    g.initiatorname = f.str("initiatorname");
-    g.colonyname = f.str("colonyname");
-    g.rootprocessids = f.strings("rootprocessids");
-    g.state = enum_of<ProcessState>(f, "state");
-    g.submissiontime = f.time("submissiontime");
-    g.starttime = f.time("starttime");
-    g.endtime = f.time("endtime");
-    g.processids = f.strings("processids");
-    if (const array* a = f.array("nodes")) g.nodes = *a;
-    if (const array* a = f.array("edges")) g.edges = *a;
-}
-
-void read(JsonFields& f, Function& fn) {
-    fn.functionid = f.str("functionid");
-    fn.executorname = f.str("executorname");
-    fn.executortype = f.str("executortype");
-    fn.colonyname = f.str("colonyname");
-    fn.funcname = f.str("funcname");
-    fn.description = f.str("description");
-    if (const array* a = f.array("args")) fn.args = *a;
-    fn.counter = f.integer("counter");
-    fn.minwaittime = f.number("minwaittime");
-    fn.maxwaittime = f.number("maxwaittime");
-    fn.minexectime = f.number("minexectime");
-    fn.maxexectime = f.number("maxexectime");
-    fn.avgwaittime = f.number("avgwaittime");
-    fn.avgexectime = f.number("avgexectime");
-    fn.locationname = f.str("locationname");
-}
-
-void read(JsonFields& f, Log& l) {
-    l.processid = f.str("processid");
-    l.colonyname = f.str("colonyname");
-    l.executorname = f.str("executorname");
-    l.message = f.str("message");
-    l.timestamp = f.integer("timestamp");
-}
-
-constexpr std::pair<const char*, int64_t Statistics::*> kStatisticsFields[] = {
-    {"colonies", &Statistics::colonies},
-    {"executors", &Statistics::executors},
-    {"activeexecutors", &Statistics::activeexecutors},
-    {"unregisteredexecutors", &Statistics::unregisteredexecutors},
-    {"waitingprocesses", &Statistics::waitingprocesses},
-    {"runningprocesses", &Statistics::runningprocesses},
-    {"successfulprocesses", &Statistics::successfulprocesses},
-    {"failedprocesses", &Statistics::failedprocesses},
-    {"cancelledprocesses", &Statistics::cancelledprocesses},
-    {"waitingworkflows", &Statistics::waitingworkflows},
-    {"runningworkflows", &Statistics::runningworkflows},
-    {"successfulworkflows", &Statistics::successfulworkflows},
-    {"failedworkflows", &Statistics::failedworkflows},
-    {"cancelledworkflows", &Statistics::cancelledworkflows},
+// Kept as normalised on decode; the keys a decoded executor always has are there on encode too.
+template <>
+struct Codec<&Executor::capabilities> {
+    static value write(const Executor& e) {
+        object caps = e.capabilities;
+        caps.emplace("hardware", nullptr);  // no-op when present
+        caps.emplace("software", nullptr);
+        return caps;
+    }
+    static void read(JsonFields& f, std::string_view key, Executor& e) {
+        e.capabilities = sub<Capabilities>(f, key).o;
+    }
 };
 
-void read(JsonFields& f, Statistics& s) {
-    for (const auto& [key, member] : kStatisticsFields) s.*member = f.integer(key);
-}
+template <>
+struct Codec<&Executor::allocations> {
+    static value write(const Executor& e) {
+        object allocs = e.allocations;
+        allocs.emplace("projects", nullptr);
+        return allocs;
+    }
+    static void read(JsonFields& f, std::string_view key, Executor& e) {
+        e.allocations = sub<Allocations>(f, key).o;
+    }
+};
+
+// null and [] differ on the wire and are echoed as sent (protocol.md 4.6).
+template <>
+struct Codec<&Conditions::executornames> {
+    static value write(const Conditions& c) {
+        return c.executornames.empty() && c.executornames_null ? value() : encode(c.executornames);
+    }
+    static void read(JsonFields& f, std::string_view key, Conditions& c) {
+        c.executornames_null = f.is_null(key);
+        c.executornames = f.strings(key);
+    }
+};
+
+// The filesystem blob is echoed unchanged; none at all goes out as the empty default shape.
+template <>
+struct Codec<&FunctionSpec::fs> {
+    static value write(const FunctionSpec& s) {
+        if (!s.fs.is_null()) return s.fs;
+        return object{{"mount", ""}, {"snapshots", nullptr}, {"dirs", nullptr}};
+    }
+    static void read(JsonFields& f, std::string_view key, FunctionSpec& s) {
+        if (const object* o = f.object(key)) s.fs = *o;
+    }
+};
 
 // Top-level decode: null -> T{}; not an object -> error; else read field by field.
 template <class T>
-Result<T> decode(const value& v) {
+Result<T> decode_document(const value& v) {
     T t;
     if (v.is_null()) return t;
     if (!v.is_object()) return bad_request("expected object");
@@ -511,169 +488,46 @@ Result<T> decode(const value& v) {
 // Writers
 
 value to_json(const Colony& c) {
-    return object{{"colonyid", c.colonyid}, {"name", c.name}};
+    return encode_object(c);
 }
-
 value to_json(const User& u) {
-    return object{{"colonyname", u.colonyname},
-                  {"userid", u.userid},
-                  {"name", u.name},
-                  {"email", u.email},
-                  {"phone", u.phone}};
+    return encode_object(u);
 }
-
 value to_json(const Executor& e) {
-    object o{{"executorid", e.executorid},
-             {"executortype", e.executortype},
-             {"executorname", e.executorname},
-             {"colonyname", e.colonyname},
-             {"state", num(e.state)},
-             {"requirefuncreg", e.requirefuncreg},
-             {"commissiontime", time_json(e.commissiontime)},
-             {"lastheardfromtime", time_json(e.lastheardfromtime)}};
-    put_nonempty(o, "locationname", e.locationname);
-    object caps = e.capabilities;
-    caps.emplace("hardware", nullptr);  // no-op when present
-    caps.emplace("software", nullptr);
-    o["capabilities"] = std::move(caps);
-    object allocs = e.allocations;
-    allocs.emplace("projects", nullptr);
-    o["allocations"] = std::move(allocs);
-    put_nonempty(o, "blueprintid", e.blueprintid);
-    if (e.blueprintgen != 0) o["blueprintgen"] = e.blueprintgen;
-    return o;
+    return encode_object(e);
 }
-
 value to_json(const Conditions& c) {
-    object o{{"colonyname", c.colonyname},
-             {"executornames",
-              c.executornames.empty() && c.executornames_null ? value() : strs(c.executornames)},
-             {"executortype", c.executortype}};
-    put_nonempty(o, "locationname", c.locationname);
-    o["dependencies"] = strs(c.dependencies);
-    o["nodes"] = c.nodes;
-    o["cpu"] = c.cpu;
-    o["processes"] = c.processes;
-    o["processespernode"] = c.processespernode;
-    o["mem"] = c.mem;
-    o["storage"] = c.storage;
-    o["gpu"] = gpu_json(c.gpu);
-    o["walltime"] = c.walltime;
-    return o;
+    return encode_object(c);
 }
-
 value to_json(const FunctionSpec& s) {
-    object env;
-    for (const auto& [k, v] : s.env) env[k] = v;
-    object o{{"nodename", s.nodename},
-             {"funcname", s.funcname},
-             {"args", s.args},
-             {"kwargs", s.kwargs},
-             {"priority", s.priority},
-             {"maxwaittime", s.maxwaittime},
-             {"maxexectime", s.maxexectime},
-             {"maxretries", s.maxretries},
-             {"conditions", to_json(s.conditions)},
-             {"label", s.label},
-             {"fs", s.fs.is_null()
-                        ? value(object{{"mount", ""}, {"snapshots", nullptr}, {"dirs", nullptr}})
-                        : s.fs},
-             {"env", std::move(env)}};
-    if (!s.channels.empty()) o["channels"] = strs(s.channels);
-    return o;
+    return encode_object(s);
 }
-
 value to_json(const Attribute& a) {
-    return object{{"attributeid", a.attributeid},
-                  {"targetid", a.targetid},
-                  {"targetcolonyname", a.targetcolonyname},
-                  {"targetprocessgraphid", a.targetprocessgraphid},
-                  {"state", num(a.state)},
-                  {"attributetype", num(a.attributetype)},
-                  {"key", a.key},
-                  {"value", a.value}};
+    return encode_object(a);
 }
-
 value to_json(const Process& p) {
-    return object{{"processid", p.processid},
-                  {"initiatorid", p.initiatorid},
-                  {"initiatorname", p.initiatorname},
-                  {"assignedexecutorid", p.assignedexecutorid},
-                  {"isassigned", p.isassigned},
-                  {"state", num(p.state)},
-                  {"prioritytime", p.prioritytime},
-                  {"submissiontime", time_json(p.submissiontime)},
-                  {"starttime", time_json(p.starttime)},
-                  {"endtime", time_json(p.endtime)},
-                  {"waitdeadline", time_json(p.waitdeadline)},
-                  {"execdeadline", time_json(p.execdeadline)},
-                  {"retries", p.retries},
-                  {"attributes", to_json(p.attributes)},
-                  {"spec", to_json(p.spec)},
-                  {"waitforparents", p.waitforparents},
-                  {"parents", strs(p.parents)},
-                  {"children", strs(p.children)},
-                  {"processgraphid", p.processgraphid},
-                  {"in", p.in},
-                  {"out", p.out},
-                  {"errors", strs(p.errors)}};
+    return encode_object(p);
 }
-
 value to_json(const WorkflowSpec& w) {
-    return object{{"colonyname", w.colonyname}, {"functionspecs", to_json(w.functionspecs)}};
+    return encode_object(w);
 }
-
 value to_json(const ProcessGraph& g) {
-    return object{{"processgraphid", g.processgraphid},
-                  {"initiatorid", g.initiatorid},
-                  {"initiatorname", g.initiatorname},
-                  {"colonyname", g.colonyname},
-                  {"rootprocessids", strs(g.rootprocessids)},
-                  {"state", num(g.state)},
-                  {"submissiontime", time_json(g.submissiontime)},
-                  {"starttime", time_json(g.starttime)},
-                  {"endtime", time_json(g.endtime)},
-                  {"processids", strs(g.processids)},
-                  {"nodes", g.nodes},
-                  {"edges", g.edges}};
+    return encode_object(g);
 }
-
 value to_json(const Function& f) {
-    object o{{"functionid", f.functionid},
-             {"executorname", f.executorname},
-             {"executortype", f.executortype},
-             {"colonyname", f.colonyname},
-             {"funcname", f.funcname}};
-    put_nonempty(o, "description", f.description);
-    if (!f.args.empty()) o["args"] = f.args;
-    o["counter"] = f.counter;
-    o["minwaittime"] = f.minwaittime;
-    o["maxwaittime"] = f.maxwaittime;
-    o["minexectime"] = f.minexectime;
-    o["maxexectime"] = f.maxexectime;
-    o["avgwaittime"] = f.avgwaittime;
-    o["avgexectime"] = f.avgexectime;
-    put_nonempty(o, "locationname", f.locationname);
-    return o;
+    return encode_object(f);
 }
-
 value to_json(const Log& l) {
-    return object{{"processid", l.processid},
-                  {"colonyname", l.colonyname},
-                  {"executorname", l.executorname},
-                  {"message", l.message},
-                  {"timestamp", l.timestamp}};
+    return encode_object(l);
 }
-
 value to_json(const Statistics& s) {
-    object o;
-    for (const auto& [key, member] : kStatisticsFields) o[key] = s.*member;
-    return o;
+    return encode_object(s);
 }
 
+// Not a described type: the reply nests the address in a one-element "backends" list.
 value to_json(const ServerInfo& i) {
     object backend{{"type", "http"}, {"port", i.port}};
-    put_nonempty(backend, "host", i.host);
+    if (!i.host.empty()) backend["host"] = i.host;
     if (i.tls) backend["tls"] = true;
     return object{{"buildversion", i.buildversion},
                   {"buildtime", i.buildtime},
@@ -684,37 +538,37 @@ value to_json(const ServerInfo& i) {
 // Decoders
 
 Result<Colony> colony_from_json(const value& v) {
-    return decode<Colony>(v);
+    return decode_document<Colony>(v);
 }
 Result<User> user_from_json(const value& v) {
-    return decode<User>(v);
+    return decode_document<User>(v);
 }
 Result<Executor> executor_from_json(const value& v) {
-    return decode<Executor>(v);
+    return decode_document<Executor>(v);
 }
 Result<FunctionSpec> function_spec_from_json(const value& v) {
-    return decode<FunctionSpec>(v);
+    return decode_document<FunctionSpec>(v);
 }
 Result<Attribute> attribute_from_json(const value& v) {
-    return decode<Attribute>(v);
+    return decode_document<Attribute>(v);
 }
 Result<Process> process_from_json(const value& v) {
-    return decode<Process>(v);
+    return decode_document<Process>(v);
 }
 Result<WorkflowSpec> workflow_spec_from_json(const value& v) {
-    return decode<WorkflowSpec>(v);
+    return decode_document<WorkflowSpec>(v);
 }
 Result<ProcessGraph> process_graph_from_json(const value& v) {
-    return decode<ProcessGraph>(v);
+    return decode_document<ProcessGraph>(v);
 }
 Result<Function> function_from_json(const value& v) {
-    return decode<Function>(v);
+    return decode_document<Function>(v);
 }
 Result<Log> log_from_json(const value& v) {
-    return decode<Log>(v);
+    return decode_document<Log>(v);
 }
 Result<Statistics> statistics_from_json(const value& v) {
-    return decode<Statistics>(v);
+    return decode_document<Statistics>(v);
 }
 
 std::string to_text(const value& v) {

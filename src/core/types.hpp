@@ -1,7 +1,10 @@
-// Domain types of protocol.md section 4. Member names are the JSON keys, so the mapping in
-// json.hpp reads as a field-for-field table. Free-form JSON (args, kwargs, in, out, fs) is kept as
+// Domain types of protocol.md section 4. Member names are the JSON keys. Each wire type's
+// BOOST_DESCRIBE_STRUCT lists its JSON fields once, in the order the keys go on the wire;
+// core/json.cpp encodes and decodes from that list (a member left out is not on the wire). A new
+// field goes in the struct and in its list. Free-form JSON (args, kwargs, in, out, fs) is kept as
 // Boost.JSON values so it round-trips unchanged. No I/O here.
 #pragma once
+#include <boost/describe/class.hpp>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <map>
@@ -36,6 +39,7 @@ struct Colony {
     std::string colonyid;
     std::string name;
 };
+BOOST_DESCRIBE_STRUCT(Colony, (), (colonyid, name))
 
 struct User {
     std::string colonyname;
@@ -44,6 +48,7 @@ struct User {
     std::string email;
     std::string phone;
 };
+BOOST_DESCRIBE_STRUCT(User, (), (colonyname, userid, name, email, phone))
 
 struct GPU {
     std::string name;
@@ -51,6 +56,7 @@ struct GPU {
     int64_t count = 0;
     int64_t nodecount = 0;
 };
+BOOST_DESCRIBE_STRUCT(GPU, (), (name, mem, count, nodecount))
 
 struct Hardware {
     std::string model;
@@ -64,12 +70,16 @@ struct Hardware {
     std::string architecture;
     std::vector<std::string> network;
 };
+BOOST_DESCRIBE_STRUCT(Hardware, (),
+                      (model, nodes, cpu, cores, mem, storage, gpu, platform, architecture,
+                       network))
 
 struct Software {
     std::string name;
     std::string type;
     std::string version;
 };
+BOOST_DESCRIBE_STRUCT(Software, (), (name, type, version))
 
 // Capabilities and allocations are informational only (never matched), so they are kept as the
 // JSON the executor sent, normalised on output.
@@ -88,6 +98,10 @@ struct Executor {
     std::string blueprintid;           // omit when empty
     int64_t blueprintgen = 0;          // omit when 0
 };
+BOOST_DESCRIBE_STRUCT(Executor, (),
+                      (executorid, executortype, executorname, colonyname, state, requirefuncreg,
+                       commissiontime, lastheardfromtime, locationname, capabilities, allocations,
+                       blueprintid, blueprintgen))
 
 struct Conditions {
     std::string colonyname;
@@ -105,6 +119,9 @@ struct Conditions {
     GPU gpu;
     int64_t walltime = 0;
 };
+BOOST_DESCRIBE_STRUCT(Conditions, (),
+                      (colonyname, executornames, executortype, locationname, dependencies, nodes,
+                       cpu, processes, processespernode, mem, storage, gpu, walltime))
 
 struct FunctionSpec {
     std::string nodename;
@@ -121,6 +138,9 @@ struct FunctionSpec {
     std::map<std::string, std::string> env;
     std::vector<std::string> channels;  // omit when empty
 };
+BOOST_DESCRIBE_STRUCT(FunctionSpec, (),
+                      (nodename, funcname, args, kwargs, priority, maxwaittime, maxexectime,
+                       maxretries, conditions, label, fs, env, channels))
 
 struct Attribute {
     std::string attributeid;
@@ -132,6 +152,9 @@ struct Attribute {
     std::string key;
     std::string value;
 };
+BOOST_DESCRIBE_STRUCT(Attribute, (),
+                      (attributeid, targetid, targetcolonyname, targetprocessgraphid, state,
+                       attributetype, key, value))
 
 struct Process {
     std::string processid;
@@ -157,11 +180,17 @@ struct Process {
     boost::json::array out;
     std::vector<std::string> errors;
 };
+BOOST_DESCRIBE_STRUCT(Process, (),
+                      (processid, initiatorid, initiatorname, assignedexecutorid, isassigned, state,
+                       prioritytime, submissiontime, starttime, endtime, waitdeadline, execdeadline,
+                       retries, attributes, spec, waitforparents, parents, children, processgraphid,
+                       in, out, errors))
 
 struct WorkflowSpec {
     std::string colonyname;
     std::vector<FunctionSpec> functionspecs;
 };
+BOOST_DESCRIBE_STRUCT(WorkflowSpec, (), (colonyname, functionspecs))
 
 struct ProcessGraph {
     std::string processgraphid;
@@ -177,6 +206,9 @@ struct ProcessGraph {
     boost::json::array nodes;
     boost::json::array edges;
 };
+BOOST_DESCRIBE_STRUCT(ProcessGraph, (),
+                      (processgraphid, initiatorid, initiatorname, colonyname, rootprocessids,
+                       state, submissiontime, starttime, endtime, processids, nodes, edges))
 
 struct Function {
     std::string functionid;
@@ -191,6 +223,10 @@ struct Function {
     double avgwaittime = 0, avgexectime = 0;
     std::string locationname;  // omit
 };
+BOOST_DESCRIBE_STRUCT(Function, (),
+                      (functionid, executorname, executortype, colonyname, funcname, description,
+                       args, counter, minwaittime, maxwaittime, minexectime, maxexectime,
+                       avgwaittime, avgexectime, locationname))
 
 struct Log {
     std::string processid;
@@ -199,6 +235,7 @@ struct Log {
     std::string message;
     int64_t timestamp = 0;  // Unix ns
 };
+BOOST_DESCRIBE_STRUCT(Log, (), (processid, colonyname, executorname, message, timestamp))
 
 struct Statistics {
     int64_t colonies = 0, executors = 0, activeexecutors = 0, unregisteredexecutors = 0;
@@ -207,6 +244,11 @@ struct Statistics {
     int64_t waitingworkflows = 0, runningworkflows = 0, successfulworkflows = 0,
             failedworkflows = 0, cancelledworkflows = 0;
 };
+BOOST_DESCRIBE_STRUCT(Statistics, (),
+                      (colonies, executors, activeexecutors, unregisteredexecutors,
+                       waitingprocesses, runningprocesses, successfulprocesses, failedprocesses,
+                       cancelledprocesses, waitingworkflows, runningworkflows, successfulworkflows,
+                       failedworkflows, cancelledworkflows))
 
 struct ServerInfo {
     std::string buildversion;

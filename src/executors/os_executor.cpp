@@ -120,9 +120,8 @@ Status OsExecutor::register_executor() {
     client::Client c(opts_.server);
     if (opts_.colony_prvkey.empty()) {
         if (opts_.executor_prvkey.empty())
-            return Error{400,
-                         "need a colony owner key to register, or the key of an approved "
-                         "executor"};
+            return bad_request(
+                "need a colony owner key to register, or the key of an approved executor");
         auto id = crypto::id_from_private_key(opts_.executor_prvkey);
         if (!id) return id.error();
         executor_id_ = *id;
@@ -179,13 +178,15 @@ void OsExecutor::work(int index) {
         auto p = c.assign(opts_.colony, opts_.assign_timeout_s, opts_.executor_prvkey);
         if (!p) {
             const Error& e = p.error();
-            if (e.status == 404) continue;  // nothing came within the timeout
-            if (e.status == 0) {
+            if (e.is(ErrorKind::NotFound)) continue;  // nothing came within the timeout
+            if (e.is(ErrorKind::Unreachable) || e.is(ErrorKind::Transport)) {
                 log("Connection error, trying to reconnect ...", {{"Error", e.message}});
                 nap(std::chrono::seconds(2), stopping_);
-            } else if (e.status == 408 || e.status == 503) {  // assignments paused
+            } else if (e.is(ErrorKind::Timeout) || e.is(ErrorKind::Unavailable)) {
+                // Assignments paused (408 after the wait, 503 without one), or the reply did
+                // not come in time: ask again shortly.
                 nap(std::chrono::seconds(1), stopping_);
-            } else if (e.status == 403 ||
+            } else if (e.is(ErrorKind::Unauthorised) ||
                        e.message.find("executor not found") != std::string::npos) {
                 // Removed, rejected or never approved: nothing this executor can do any more.
                 {

@@ -101,28 +101,29 @@ int invalid_reply_status(int http_status) {
 }
 
 Error invalid_reply(int http_status, std::string_view why) {
-    return Error{invalid_reply_status(http_status),
-                 "invalid reply from server: " + std::string(why)};
+    return Error(invalid_reply_status(http_status),
+                 "invalid reply from server: " + std::string(why));
 }
 
 // The decoded error payload {"status": int, "message": string}. Tolerates the status as a
-// string (upstream's stale docs show it so) and falls back to the HTTP status.
+// string (upstream's stale docs show it so) and falls back to the HTTP status. The status is
+// kept as sent (Error's int constructor), so that a reply re-encodes to the same bytes.
 Error decode_error_payload(int http_status, const json::value& payload) {
-    Error e{invalid_reply_status(http_status), ""};
     const json::object* o = payload.if_object();
     if (!o) return invalid_reply(http_status, "error payload is not an object");
+    int status = invalid_reply_status(http_status);
     if (const json::value* s = o->if_contains("status")) {
         if (auto n = s->if_int64(); n && *n > 0 && *n < 1000) {
-            e.status = static_cast<int>(*n);
+            status = static_cast<int>(*n);
         } else if (auto str = s->if_string()) {
             int parsed = std::atoi(str->c_str());
-            if (parsed > 0 && parsed < 1000) e.status = parsed;
+            if (parsed > 0 && parsed < 1000) status = parsed;
         }
     }
-    if (const json::value* m = o->if_contains("message"); m && m->is_string()) {
-        e.message.assign(m->get_string().data(), m->get_string().size());
-    }
-    return e;
+    std::string message;
+    if (const json::value* m = o->if_contains("message"); m && m->is_string())
+        message.assign(m->get_string().data(), m->get_string().size());
+    return Error(status, std::move(message));
 }
 
 }  // namespace

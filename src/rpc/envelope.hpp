@@ -31,10 +31,12 @@ struct Reply {
 
 // {"payloadtype": type, "payload": base64(json), "error": false}
 Reply success_reply(std::string_view payloadtype, const boost::json::value& payload);
-// {"payloadtype": "error", "payload": base64({"status":s,"message":m}), "error": true}
+// {"payloadtype": "error", "payload": base64({"status":s,"message":m}), "error": true}, with
+// HTTP status s = e.status.
 Reply error_reply(const Error& e);
 
-// Client side: decode a reply envelope into its payload JSON, or the server's Error.
+// Client side: decode a reply envelope into its payload JSON, or the server's Error: its kind
+// follows from the status sent, which is kept as sent (so error_reply gives the same bytes back).
 Result<boost::json::value> decode_reply(int http_status, std::string_view body);
 
 }  // namespace colonies::rpc

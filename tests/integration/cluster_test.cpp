@@ -334,7 +334,8 @@ TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {
             auto c = servers[at].make_client();
             auto p = c.assign("dev", 1, execs[n].prvkey);
             if (!p) {
-                if (p.error().status == 0 || p.error().status >= 500) next_live();
+                if (client::is_connection_failure(p.error()) || p.error().status >= 500)
+                    next_live();
                 continue;
             }
             {
@@ -346,7 +347,7 @@ TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {
                 auto cc = servers[at].make_client();
                 auto st = cc.close_successful(p->processid, {}, execs[n].prvkey);
                 if (st) break;
-                if (st.error().status == 0 || st.error().status >= 500) {
+                if (client::is_connection_failure(st.error()) || st.error().status >= 500) {
                     next_live();
                     // The close may have committed before the server died: look.
                     auto look =

@@ -42,7 +42,7 @@ std::string tail(const std::string& text, size_t n) {
 }
 
 std::string describe(const Error& e) {
-    return "status " + std::to_string(e.status) + ": " + e.message;
+    return std::string(name_of(e.kind)) + " (" + std::to_string(e.status) + "): " + e.message;
 }
 
 void append_to_log(const std::string& path, const std::string& line) {

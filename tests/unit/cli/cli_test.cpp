@@ -152,3 +152,31 @@ TEST(OsExecutor, EnvironmentDropsOwnerKeysAndAddsProcessVariables) {
 
 }  // namespace
 }  // namespace colonies::cli
+
+namespace colonies::cli {
+namespace {
+
+std::string failure_text(const Error& e) {
+    try {
+        fail(e);
+    } catch (const CliError& c) {
+        return c.what();
+    }
+    return "";
+}
+
+// The hint only where no connection could be made: after a reset, a timeout or a TLS failure
+// the server was there.
+TEST(Fail, AsksWhetherTheServerRunsOnlyWhenItCouldNotBeReached) {
+    const std::string hint = " (is the server running?)";
+    EXPECT_EQ(failure_text(Error(ErrorKind::Unreachable, "cannot reach server at h:1: x")),
+              "cannot reach server at h:1: x" + hint);
+    for (ErrorKind k : {ErrorKind::Transport, ErrorKind::Timeout, ErrorKind::NotFound,
+                        ErrorKind::Unauthorised, ErrorKind::Internal})
+        EXPECT_EQ(failure_text(Error(k, "m")), "m");
+    EXPECT_EQ(failure_text(Error(ErrorKind::Transport, "server at h:1: TLS handshake failed: y")),
+              "server at h:1: TLS handshake failed: y");
+}
+
+}  // namespace
+}  // namespace colonies::cli

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/resources.hpp"
 
 namespace colonies {
@@ -547,6 +549,95 @@ TEST(JsonFields, ReaderRules) {
     EXPECT_EQ(m.error(), "field s: expected number");
     m.set_error("later");
     EXPECT_EQ(m.error(), "field s: expected number");
+}
+
+// The exact text of every type's encoding, key order included, from before the field lists
+// were described once (Boost.Describe): the wire must not change by a byte.
+Executor golden_executor() {
+    auto e = executor_from_json(parse(R"({"executorid":"eid","executortype":"cli",
+        "executorname":"ex","colonyname":"dev","state":1,"requirefuncreg":true,
+        "commissiontime":"2025-01-02T03:04:05Z","lastheardfromtime":"2025-01-02T03:04:06.5Z",
+        "locationname":"home","blueprintid":"bp","blueprintgen":4,
+        "capabilities":{"software":[{"version":"3","name":"py","type":"t"}],"extra":1,
+                        "hardware":[{"network":["n"],"model":"m","cores":8,"gpu":{"count":1}}]},
+        "allocations":{"projects":{"p1":{"usedcpu":5},"p0":null}}})"));
+    EXPECT_TRUE(e.ok()) << e.error().message;
+    return e.ok() ? *e : Executor{};
+}
+
+TEST(Json, GoldenEncodings) {
+    ServerInfo info{"1.2.3", "today", "host", 50080, true};
+    Function fn{"fid", "ex", "cli", "dev", "echo", "desc", json::array{json::object{{"name", "x"}}},
+                5,     0.5,  1.25,  2,     3,      4,      5.5,
+                "home"};
+    Statistics st;
+    st.colonies = 1;
+    st.cancelledworkflows = 14;
+    ProcessGraph g;
+    g.processgraphid = "g";
+    g.rootprocessids = {"r"};
+    g.state = ProcessState::Running;
+    g.submissiontime = Time::from_ns(1);
+    g.nodes = json::array{json::object{{"id", "r"}}};
+    const std::pair<std::string, json::value> cases[] = {
+        {"colony", to_json(Colony{"id", "dev"})},
+        {"user", to_json(User{"dev", "uid", "alice", "a@b.c", "123"})},
+        {"attribute", to_json(sample_attribute(AttributeType::Env))},
+        {"process", to_json(sample_process())},
+        {"process{}", to_json(Process{})},
+        {"workflow", to_json(WorkflowSpec{"dev", {sample_spec()}})},
+        {"graph", to_json(g)},
+        {"graph{}", to_json(ProcessGraph{})},
+        {"function", to_json(fn)},
+        {"function{}", to_json(Function{})},
+        {"log", to_json(Log{"p", "dev", "ex", "hi", 7})},
+        {"statistics", to_json(st)},
+        {"serverinfo", to_json(info)},
+        {"serverinfo{}", to_json(ServerInfo{})},
+        {"executor", to_json(golden_executor())},
+        {"executor{}", to_json(Executor{})},
+    };
+    const std::map<std::string, std::string> expected =
+        {
+            {"colony", R"GOLD({"colonyid":"id","name":"dev"})GOLD"},
+            {"user",
+             R"GOLD({"colonyname":"dev","userid":"uid","name":"alice","email":"a@b.c","phone":"123"})GOLD"},
+            {"attribute",
+             R"GOLD({"attributeid":"a1","targetid":"p1","targetcolonyname":"dev","targetprocessgraphid":"g1","state":1,"attributetype":3,"key":"k","value":"v"})GOLD"},
+            {"process", R"GOLD({"processid":"p1","initiatorid":"i1","initiatorname":"me","assignedexecutorid":"e1","isassigned":true,"state":3,"prioritytime":-1735787045123456789,"submissiontime":"2025-01-02T03:04:05.123456789Z","starttime":"2025-01-02T03:04:06Z","endtime":"2025-01-02T03:04:07.5Z","waitdeadline":"2025-01-02T04:04:05Z","execdeadline":"2025-01-02T05:04:05Z","retries":2,"attributes":[{"attributeid":"a1","targetid":"p1","targetcolonyname":"dev","targetprocessgraphid":"g1","state":1,"attributetype":3,"key":"k","value":"v"},{"attributeid":"a1","targetid":"p1","targetcolonyname":"dev","targetprocessgraphid":"g1","state":1,"attributetype":1,"key":"k","value":"v"}],"spec":{"nodename":"n","funcname":"f","args":["x",1,{"deep":[true,null]}],"kwargs":{"a":1.5E0,"b":"c"},"priority":-7,"maxwaittime":10,"maxexectime":-1,"maxretries":3,"conditions":{"colonyname":"dev","executornames":["e1","e2"],"executortype":"cli","locationname":"home","dependencies":["a","b"],"nodes":2,"cpu":"500m","processes":3,"processespernode":4,"mem":"10Mi","storage":"20Mi","gpu":{"name":"a100","mem":"40960Mi","count":2,"nodecount":1},"walltime":60},"label":"lbl","fs":{"mount":"/m","snapshots":[{"snapshotid":"s","label":"l","dir":"d","keepfiles":true,"keepsnapshot":false}],"dirs":null},"env":{"A":"1","B":""},"channels":["ch1"]},"waitforparents":true,"parents":["pa"],"children":["c1","c2"],"processgraphid":"g1","in":[1,"two"],"out":[{"r":3}],"errors":["boom"]})GOLD"},
+            {"process{}",
+             R"GOLD({"processid":"","initiatorid":"","initiatorname":"","assignedexecutorid":"","isassigned":false,"state":0,"prioritytime":0,"submissiontime":"0001-01-01T00:00:00Z","starttime":"0001-01-01T00:00:00Z","endtime":"0001-01-01T00:00:00Z","waitdeadline":"0001-01-01T00:00:00Z","execdeadline":"0001-01-01T00:00:00Z","retries":0,"attributes":[],"spec":{"nodename":"","funcname":"","args":[],"kwargs":{},"priority":0,"maxwaittime":0,"maxexectime":0,"maxretries":0,"conditions":{"colonyname":"","executornames":null,"executortype":"","dependencies":[],"nodes":0,"cpu":"","processes":0,"processespernode":0,"mem":"","storage":"","gpu":{"name":"","mem":"","count":0,"nodecount":0},"walltime":0},"label":"","fs":{"mount":"","snapshots":null,"dirs":null},"env":{}},"waitforparents":false,"parents":[],"children":[],"processgraphid":"","in":[],"out":[],"errors":[]})GOLD"},
+            {"workflow",
+             R"GOLD({"colonyname":"dev","functionspecs":[{"nodename":"n","funcname":"f","args":["x",1,{"deep":[true,null]}],"kwargs":{"a":1.5E0,"b":"c"},"priority":-7,"maxwaittime":10,"maxexectime":-1,"maxretries":3,"conditions":{"colonyname":"dev","executornames":["e1","e2"],"executortype":"cli","locationname":"home","dependencies":["a","b"],"nodes":2,"cpu":"500m","processes":3,"processespernode":4,"mem":"10Mi","storage":"20Mi","gpu":{"name":"a100","mem":"40960Mi","count":2,"nodecount":1},"walltime":60},"label":"lbl","fs":{"mount":"/m","snapshots":[{"snapshotid":"s","label":"l","dir":"d","keepfiles":true,"keepsnapshot":false}],"dirs":null},"env":{"A":"1","B":""},"channels":["ch1"]}]})GOLD"},
+            {"graph",
+             R"GOLD({"processgraphid":"g","initiatorid":"","initiatorname":"","colonyname":"","rootprocessids":["r"],"state":1,"submissiontime":"1970-01-01T00:00:00.000000001Z","starttime":"0001-01-01T00:00:00Z","endtime":"0001-01-01T00:00:00Z","processids":[],"nodes":[{"id":"r"}],"edges":[]})GOLD"},
+            {"graph{}",
+             R"GOLD({"processgraphid":"","initiatorid":"","initiatorname":"","colonyname":"","rootprocessids":[],"state":0,"submissiontime":"0001-01-01T00:00:00Z","starttime":"0001-01-01T00:00:00Z","endtime":"0001-01-01T00:00:00Z","processids":[],"nodes":[],"edges":[]})GOLD"},
+            {"function",
+             R"GOLD({"functionid":"fid","executorname":"ex","executortype":"cli","colonyname":"dev","funcname":"echo","description":"desc","args":[{"name":"x"}],"counter":5,"minwaittime":5E-1,"maxwaittime":1.25E0,"minexectime":2E0,"maxexectime":3E0,"avgwaittime":4E0,"avgexectime":5.5E0,"locationname":"home"})GOLD"},
+            {"function{}",
+             R"GOLD({"functionid":"","executorname":"","executortype":"","colonyname":"","funcname":"","counter":0,"minwaittime":0E0,"maxwaittime":0E0,"minexectime":0E0,"maxexectime":0E0,"avgwaittime":0E0,"avgexectime":0E0})GOLD"},
+            {"log",
+             R"GOLD({"processid":"p","colonyname":"dev","executorname":"ex","message":"hi","timestamp":7})GOLD"},
+            {"statistics",
+             R"GOLD({"colonies":1,"executors":0,"activeexecutors":0,"unregisteredexecutors":0,"waitingprocesses":0,"runningprocesses":0,"successfulprocesses":0,"failedprocesses":0,"cancelledprocesses":0,"waitingworkflows":0,"runningworkflows":0,"successfulworkflows":0,"failedworkflows":0,"cancelledworkflows":14})GOLD"},
+            {"serverinfo",
+             R"GOLD({"buildversion":"1.2.3","buildtime":"today","backends":[{"type":"http","port":50080,"host":"host","tls":true}]})GOLD"},
+            {"serverinfo{}",
+             R"GOLD({"buildversion":"","buildtime":"","backends":[{"type":"http","port":0}]})GOLD"},
+            {"executor",
+             R"GOLD({"executorid":"eid","executortype":"cli","executorname":"ex","colonyname":"dev","state":1,"requirefuncreg":true,"commissiontime":"2025-01-02T03:04:05Z","lastheardfromtime":"2025-01-02T03:04:06.5Z","locationname":"home","capabilities":{"hardware":[{"model":"m","nodes":0,"cpu":"","cores":8,"mem":"","storage":"","gpu":{"name":"","mem":"","count":1,"nodecount":0},"platform":"","architecture":"","network":["n"]}],"software":[{"name":"py","type":"t","version":"3"}]},"allocations":{"projects":{"p1":{"allocatedcpu":0,"usedcpu":5,"allocatedgpu":0,"usedgpu":0,"allocatedstorage":0,"usedstorage":0},"p0":{"allocatedcpu":0,"usedcpu":0,"allocatedgpu":0,"usedgpu":0,"allocatedstorage":0,"usedstorage":0}}},"blueprintid":"bp","blueprintgen":4})GOLD"},
+            {"executor{}",
+             R"GOLD({"executorid":"","executortype":"","executorname":"","colonyname":"","state":0,"requirefuncreg":false,"commissiontime":"0001-01-01T00:00:00Z","lastheardfromtime":"0001-01-01T00:00:00Z","capabilities":{"hardware":null,"software":null},"allocations":{"projects":null}})GOLD"},
+        };
+    for (const auto& [name, v] : cases) {
+        auto it = expected.find(name);
+        if (it == expected.end()) {
+            ADD_FAILURE() << "GOLDEN " << name << " " << to_text(v);
+            continue;
+        }
+        EXPECT_EQ(to_text(v), it->second) << name;
+    }
 }
 
 TEST(Json, ToTextIsCompact) {

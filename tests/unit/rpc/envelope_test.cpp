@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace colonies::rpc {
 namespace {
@@ -242,6 +243,37 @@ TEST(DecodeReply, ErrorStatusFallsBackToHttpStatus) {
     auto s = decode_reply(200, body);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().status, 408);
+}
+
+// Every kind a server answers with, and statuses outside the table, decode to the same kind,
+// status and message, and re-encode to the same bytes.
+TEST(DecodeReply, ErrorRepliesRoundTripExactly) {
+    std::vector<Error> errors;
+    for (const auto& info : kErrorKinds) {
+        // Unreachable is the client's own (no reply came); on the wire it would read Transport.
+        if (info.kind != ErrorKind::Unreachable)
+            errors.emplace_back(info.kind, "m " + std::string(info.name));
+    }
+    errors.emplace_back(418, "teapot");
+    errors.emplace_back(504, "gateway timeout");
+    errors.emplace_back(413, "Request body exceeds the server limit of 10 bytes");
+    for (const Error& e : errors) {
+        const Reply reply = error_reply(e);
+        EXPECT_EQ(reply.http_status, e.status);
+        auto r = decode_reply(reply.http_status, reply.body);
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error().kind, e.kind) << e.message;
+        EXPECT_EQ(r.error().status, e.status) << e.message;
+        EXPECT_EQ(r.error().message, e.message);
+        EXPECT_EQ(error_reply(r.error()).body, reply.body);
+    }
+    EXPECT_EQ(Error(413, "x").kind, ErrorKind::TooLarge);
+}
+
+TEST(DecodeReply, InvalidReplyKindFollowsTheHttpStatus) {
+    EXPECT_EQ(decode_reply(404, "404 page not found").error().kind, ErrorKind::NotFound);
+    EXPECT_EQ(decode_reply(200, "").error().kind, ErrorKind::Internal);
+    EXPECT_EQ(decode_reply(502, "<html>bad gateway</html>").error().kind, ErrorKind::Transport);
 }
 
 TEST(DecodeReply, SuccessReturnsThePayload) {
