@@ -232,14 +232,13 @@ struct Server::Impl {
         switch (outcome) {
             case ReadOutcome::TooLarge:
                 return rpc_response(
-                    rpc::error_reply({413, "Request body exceeds the server limit of " +
-                                               std::to_string(opts.max_body_bytes) + " bytes"}),
+                    rpc::error_reply(too_large("Request body exceeds the server limit of " +
+                                               std::to_string(opts.max_body_bytes) + " bytes")),
                     11);
             case ReadOutcome::Busy: {
                 auto res = rpc_response(
-                    rpc::error_reply({503,
-                                      "Server busy: too many request bodies are being received "
-                                      "at once; retry later"}),
+                    rpc::error_reply(unavailable("Server busy: too many request bodies are being "
+                                                 "received at once; retry later")),
                     11);
                 res.set(http::field::retry_after, "1");
                 return res;
