@@ -258,12 +258,8 @@ void wait_for(const Context& ctx, const std::string& id, const std::string& stat
     log_info(std::string("Process is ") + state_text(state), {{"ProcessId", id}});
 }
 
-}  // namespace
-
-void add_process_commands(CLI::App& app, Ctx ctx) {
-    auto* process = app.add_subcommand("process", "List, inspect and manage processes");
-    process->require_subcommand(1);
-
+// psw, ps, pss, psf, psc: one listing per state.
+void add_listing_commands(CLI::App* process, Ctx ctx) {
     struct Listing {
         const char* name;
         const char* help;
@@ -284,7 +280,10 @@ void add_process_commands(CLI::App& app, Ctx ctx) {
         ProcessState state = l.state;
         cmd->callback([ctx, state, f] { list(*ctx, state, *f); });
     }
+}
 
+// get, cancel, remove, removeall, wait: what a submitter does with a process.
+void add_submitter_commands(CLI::App* process, Ctx ctx) {
     auto* get_cmd = process->add_subcommand("get", "Show one process");
     auto gid = std::make_shared<std::string>();
     auto gout = std::make_shared<bool>(false);
@@ -325,7 +324,10 @@ void add_process_commands(CLI::App& app, Ctx ctx) {
         ->capture_default_str();
     wait_cmd->add_option("--timeout", *wtimeout, "seconds to wait")->capture_default_str();
     wait_cmd->callback([ctx, wid, wstate, wtimeout] { wait_for(*ctx, *wid, *wstate, *wtimeout); });
+}
 
+// assign, close, fail: an executor's side of the process loop, by hand.
+void add_executor_side_commands(CLI::App* process, Ctx ctx) {
     auto* assign_cmd = process->add_subcommand("assign", "Take one process as this executor");
     auto timeout = std::make_shared<int>(100);
     assign_cmd->add_option("--timeout", *timeout, "seconds to wait for one")->capture_default_str();
@@ -356,6 +358,16 @@ void add_process_commands(CLI::App& app, Ctx ctx) {
         check(c.close_failed(*fid, e, ctx->need_prvkey()));
         log_info("Process closed as failed", {{"ProcessId", *fid}});
     });
+}
+
+}  // namespace
+
+void add_process_commands(CLI::App& app, Ctx ctx) {
+    auto* process = app.add_subcommand("process", "List, inspect and manage processes");
+    process->require_subcommand(1);
+    add_listing_commands(process, ctx);
+    add_submitter_commands(process, ctx);
+    add_executor_side_commands(process, ctx);
 }
 
 }  // namespace colonies::cli

@@ -58,34 +58,26 @@ bool read_available(int fd, LineSplitter& out) {
     }
 }
 
-}  // namespace
+// The shell running `argv`, in its own process group, stdout and stderr on one pipe.
+struct Child {
+    pid_t pid = -1;
+    int fd = -1;  // the read end of the output pipe, non-blocking
+};
 
-CommandResult run_command(const std::string& command_line, const std::vector<std::string>& env,
-                          std::optional<Clock::time_point> deadline, const std::atomic<bool>& stop,
-                          const CommandHooks& hooks) {
-    CommandResult result;
-    // Everything the child needs is built before fork: after it only async-signal-safe calls.
-    std::vector<char*> envp;
-    envp.reserve(env.size() + 1);
-    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    const char* argv[] = {"sh", "-c", command_line.c_str(), nullptr};
-
+Child start_child(const char* const argv[], const std::vector<char*>& envp, std::string& error) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-        result.end = CommandResult::End::StartFailed;
-        result.error = std::string("pipe: ") + std::strerror(errno);
-        return result;
+        error = std::string("pipe: ") + std::strerror(errno);
+        return {};
     }
     int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     pid_t pid = ::fork();
     if (pid < 0) {
-        result.end = CommandResult::End::StartFailed;
-        result.error = std::string("fork: ") + std::strerror(errno);
+        error = std::string("fork: ") + std::strerror(errno);
         ::close(fds[0]);
         ::close(fds[1]);
         if (devnull >= 0) ::close(devnull);
-        return result;
+        return {};
     }
     if (pid == 0) {
         ::setpgid(0, 0);
@@ -104,49 +96,73 @@ CommandResult run_command(const std::string& command_line, const std::vector<std
     ::setpgid(pid, pid);  // also here, so a kill right after fork reaches the group
     ::close(fds[1]);
     if (devnull >= 0) ::close(devnull);
-    const int fd = fds[0];
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    ::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    return {pid, fds[0]};
+}
 
+// Relays the child's output line by line until it exits, ending it at the deadline (SIGKILL) or
+// on `stop` (SIGTERM, then SIGKILL after 2 s); records why in result.end. Returns the wait
+// status.
+int supervise(const Child& child, std::optional<Clock::time_point> deadline,
+              const std::atomic<bool>& stop, const CommandHooks& hooks, CommandResult& result) {
     LineSplitter lines(hooks);
-    bool open = true, exited = false;
+    bool open = true;
     int status = 0;
     std::optional<Clock::time_point> kill_at;  // SIGKILL time once we sent SIGTERM
     for (;;) {
         if (open) {
-            pollfd p{fd, POLLIN, 0};
+            pollfd p{child.fd, POLLIN, 0};
             ::poll(&p, 1, 100);
-            open = read_available(fd, lines);
+            open = read_available(child.fd, lines);
         } else {
             ::usleep(20000);
         }
-        if (!exited) {
-            pid_t r = ::waitpid(pid, &status, WNOHANG);
-            if (r == pid) exited = true;
-        }
-        if (exited) {
+        if (::waitpid(child.pid, &status, WNOHANG) == child.pid) {
             // The shell is gone; take what is buffered and stop waiting for children it left
             // behind holding the pipe.
-            if (open) read_available(fd, lines);
+            if (open) read_available(child.fd, lines);
             break;
         }
         if (!kill_at) {
             if (deadline && Clock::now() >= *deadline) {
                 result.end = CommandResult::End::TimedOut;
-                ::kill(-pid, SIGKILL);
+                ::kill(-child.pid, SIGKILL);
                 kill_at = Clock::now();
             } else if (stop.load()) {
                 result.end = CommandResult::End::Stopped;
-                ::kill(-pid, SIGTERM);
+                ::kill(-child.pid, SIGTERM);
                 kill_at = Clock::now() + std::chrono::seconds(2);
             }
         } else if (Clock::now() >= *kill_at) {
-            ::kill(-pid, SIGKILL);
+            ::kill(-child.pid, SIGKILL);
         }
         if (hooks.on_tick) hooks.on_tick();
     }
     lines.finish();
-    ::kill(-pid, SIGKILL);  // leftovers in the group
-    ::close(fd);
+    return status;
+}
+
+}  // namespace
+
+CommandResult run_command(const std::string& command_line, const std::vector<std::string>& env,
+                          std::optional<Clock::time_point> deadline, const std::atomic<bool>& stop,
+                          const CommandHooks& hooks) {
+    CommandResult result;
+    // Everything the child needs is built before fork: after it only async-signal-safe calls.
+    std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
+    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    const char* argv[] = {"sh", "-c", command_line.c_str(), nullptr};
+
+    const Child child = start_child(argv, envp, result.error);
+    if (child.pid < 0) {
+        result.end = CommandResult::End::StartFailed;
+        return result;
+    }
+    const int status = supervise(child, deadline, stop, hooks, result);
+    ::kill(-child.pid, SIGKILL);  // leftovers in the group
+    ::close(child.fd);
 
     if (result.end == CommandResult::End::TimedOut || result.end == CommandResult::End::Stopped)
         return result;

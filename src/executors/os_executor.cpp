@@ -278,7 +278,13 @@ void OsExecutor::handle(client::Client& c, const Process& p) {
     auto r = run_command(command_line(p.spec), command_env(opts_.base_env, p, opts_, executor_id_),
                          deadline, stop, hooks);
     flush();
+    report(c, id, r, lines, tail, taken_away);
+}
 
+void OsExecutor::report(client::Client& c, const std::string& id, const CommandResult& r,
+                        const std::vector<std::string>& lines, const std::deque<std::string>& tail,
+                        bool taken_away) {
+    const std::string& key = opts_.executor_prvkey;
     auto fail_with = [&](const std::string& reason) {
         std::vector<std::string> errors{reason};
         errors.insert(errors.end(), tail.begin(), tail.end());

@@ -14,6 +14,7 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "client/client.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
+#include "executors/command_runner.hpp"
 
 namespace colonies::executors {
 
@@ -82,6 +84,10 @@ class OsExecutor {
   private:
     void work(int index);
     void handle(client::Client& c, const Process& p);
+    // Closes the process as its command ended (or only logs, when the server took it away).
+    void report(client::Client& c, const std::string& id, const CommandResult& r,
+                const std::vector<std::string>& lines, const std::deque<std::string>& tail,
+                bool taken_away);
     void register_function(client::Client& c, const std::string& funcname);
     void print(const std::string& line);
     void log(const std::string& msg, const OsExecutorOptions::Fields& fields = {});
