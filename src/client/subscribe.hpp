@@ -12,7 +12,7 @@ struct ProcessSubscription {
     std::string processid;     // set: one process (subscribeprocessmsg), else all of a type
     std::string executortype;  // required for subscribeprocessesmsg
     ProcessState state = ProcessState::Success;
-    int timeout_s = 30;
+    int64_t timeout_s = 30;
 };
 
 // Subscribes and calls `on_event` for each process frame until it returns false or the server

@@ -1,6 +1,7 @@
 // Wall-clock instants as the protocol carries them (protocol.md 0): nanoseconds since the Unix
 // epoch, with a distinct "zero" value for Go's zero time 0001-01-01T00:00:00Z ("unset").
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,10 +17,26 @@ struct Time {
     static Time zero() { return {}; }
     static Time from_ns(int64_t n) { return Time{n}; }
     static Time now();
-    Time plus_seconds(int64_t s) const { return is_zero() ? *this : Time{ns + s * 1000000000LL}; }
+    // Saturates instead of wrapping: a deadline too far out to represent is the last
+    // representable instant (year 2262), never one in the past (issue 13.4).
+    Time plus_seconds(int64_t s) const {
+        if (is_zero()) return *this;
+        int64_t d = 0, r = 0;
+        if (__builtin_mul_overflow(s, 1000000000LL, &d) || __builtin_add_overflow(ns, d, &r))
+            return Time{s > 0 ? INT64_MAX : kZero + 1};
+        return Time{r == kZero ? kZero + 1 : r};
+    }
     int64_t unix_seconds() const { return ns / 1000000000LL; }
     auto operator<=>(const Time&) const = default;
 };
+
+// The longest a server timer waits for a client-given timeout (long-poll assign, subscriptions):
+// longer ones are held this long, which no connection outlives, because steady_clock arithmetic
+// in nanoseconds wraps around past about 292 years.
+inline constexpr int64_t kMaxWaitSeconds = 100LL * 365 * 86400;
+inline std::chrono::seconds bounded_wait(int64_t seconds) {
+    return std::chrono::seconds(seconds < kMaxWaitSeconds ? seconds : kMaxWaitSeconds);
+}
 
 // "2025-01-02T03:04:05.123456789Z", trailing fraction zeros dropped; zero -> 0001-01-01T00:00:00Z.
 std::string format_rfc3339(Time t);

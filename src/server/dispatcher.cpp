@@ -56,7 +56,7 @@ bool msgtype_matches(const boost::json::object& msg, std::string_view payloadtyp
 LongPoll::Found found_of(const Result<services::AssignAttempt>& r) {
     if (!r) return rpc::error_reply(r.error());
     if (r->claimed) return rpc::success_reply("assignprocessmsg", to_json(*r->claimed));
-    return LongPoll::Wait{r->waiter, std::chrono::seconds(r->timeout_s)};
+    return LongPoll::Wait{r->waiter, bounded_wait(r->timeout_s)};
 }
 
 }  // namespace

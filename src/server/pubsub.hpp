@@ -78,7 +78,7 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
     boost::asio::awaitable<void> expire_after(int64_t seconds) {
         auto self = this->shared_from_this();
         boost::asio::steady_timer timer(ws_.get_executor());
-        timer.expires_after(std::chrono::seconds(seconds));
+        timer.expires_after(bounded_wait(seconds));
         boost::system::error_code ec;
         co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
         close();

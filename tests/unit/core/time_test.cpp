@@ -110,3 +110,30 @@ TEST(Time, NowAndArithmetic) {
 
 }  // namespace
 }  // namespace colonies
+
+namespace colonies {
+namespace {
+
+// Issue 13.4: deadlines saturate instead of wrapping into the past.
+TEST(Time, PlusSecondsSaturates) {
+    const Time now = Time::now();
+    EXPECT_EQ(now.plus_seconds(INT64_MAX).ns, INT64_MAX);
+    EXPECT_EQ(now.plus_seconds(10000000000LL).ns, INT64_MAX);  // 1e10 s wrapped to 1759
+    EXPECT_EQ(now.plus_seconds(int64_t{1} << 62).ns, INT64_MAX);
+    EXPECT_GT(now.plus_seconds(INT64_MIN), Time::zero());  // never the "unset" marker
+    EXPECT_LT(now.plus_seconds(INT64_MIN), now);
+    EXPECT_EQ(now.plus_seconds(60).ns, now.ns + 60 * kSec);  // ordinary sums unchanged
+    EXPECT_TRUE(Time::zero().plus_seconds(INT64_MAX).is_zero());
+}
+
+TEST(Time, BoundedWaitCapsTimersThatWouldWrap) {
+    EXPECT_EQ(bounded_wait(30), std::chrono::seconds(30));
+    EXPECT_EQ(bounded_wait(-1), std::chrono::seconds(-1));
+    EXPECT_EQ(bounded_wait(int64_t{1} << 62), std::chrono::seconds(kMaxWaitSeconds));
+    // The capped wait still fits steady_clock's nanoseconds.
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(bounded_wait(INT64_MAX));
+    EXPECT_GT(ns.count(), 0);
+}
+
+}  // namespace
+}  // namespace colonies
