@@ -31,6 +31,7 @@ struct StartFlags {
     size_t max_body_bytes = 0;
     int threads = 0;
     std::string etcdname, etcdhost;
+    std::string bind = "0.0.0.0";
 };
 
 bool file_exists(const std::string& path) {
@@ -237,6 +238,7 @@ void start(const StartFlags& f) {
     configure_tls(f, o);
     if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
     o.threads = f.threads;
+    o.bind_address = f.bind;
 
     const DatabaseChoice db = database_choice(f);
     o.cluster = cluster_link(f, db, o);
@@ -396,6 +398,9 @@ void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
     start_cmd->add_option("--max-request-bytes", f->max_body_bytes,
                           "largest accepted request body (default 64 MiB)");
     start_cmd->add_option("--threads", f->threads, "I/O threads (default: one per core)");
+    start_cmd->add_option("--bind", f->bind,
+                          "address to listen on (default 0.0.0.0; 127.0.0.1 behind a local "
+                          "TLS proxy)");
     start_cmd->add_option("--etcdname", f->etcdname,
                           "this server's name in the cluster (default <hostname>-<port>)");
     start_cmd->add_option("--etcdhost", f->etcdhost,
