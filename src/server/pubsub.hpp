@@ -58,6 +58,7 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
 
   private:
     boost::asio::awaitable<void> on_frame(std::string frame, bool text) {
+        if (too_slow_) co_return;  // on its way out: no new subscriptions
         auto req = dispatcher_.parse_subscribe(frame);
         if (!req) {
             // Quirk (1.6): upstream drops the connection without a word; say what was wrong.
