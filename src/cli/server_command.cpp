@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -30,6 +31,7 @@ struct StartFlags {
     size_t max_body_bytes = 0;
     int threads = 0;
     std::string etcdname, etcdhost;
+    std::string bind = "0.0.0.0";
 };
 
 bool file_exists(const std::string& path) {
@@ -92,6 +94,7 @@ struct DatabaseChoice {
     bool postgres = false;
     std::string sqlite_path;
     store::PostgresOptions pg;
+    size_t max_queued = 100000;  // store jobs waiting at most: COLONIES_STORE_MAX_QUEUED
     std::string describe() const {
         if (!postgres) return sqlite_path;
         return "postgresql://" + (pg.host.empty() ? std::string("localhost") : pg.host) + ":" +
@@ -114,10 +117,25 @@ int env_int(const char* name, int fallback, int lo, int hi) {
                    kExitUsage);
 }
 
+// A positive count (of jobs, frames or bytes) from the environment; `fallback` when unset.
+size_t env_count(const char* name, size_t fallback) {
+    const std::string v = env(name);
+    if (v.empty()) return fallback;
+    char* end = nullptr;
+    errno = 0;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (!end || *end != '\0' || n <= 0 || errno == ERANGE)
+        throw CliError(std::string(name) + " must be a positive number, got '" + v + "'",
+                       kExitUsage);
+    return static_cast<size_t>(n);
+}
+
 DatabaseChoice database_choice(const StartFlags& f) {
     std::string dbtype = !f.dbtype.empty() ? f.dbtype : env("COLONIES_DB_TYPE");
     if (dbtype.empty()) dbtype = env("COLONIES_DB_HOST").empty() ? "sqlite" : "postgresql";
     DatabaseChoice d;
+    d.max_queued = env_count("COLONIES_STORE_MAX_QUEUED", d.max_queued);
+    d.pg.max_queued = d.max_queued;
     if (dbtype == "postgresql" || dbtype == "postgres") {
         d.postgres = true;
         d.pg.host = env("COLONIES_DB_HOST");
@@ -154,7 +172,10 @@ DatabaseChoice database_choice(const StartFlags& f) {
 std::unique_ptr<store::Store> open_store(const DatabaseChoice& d) {
     try {
         if (d.postgres) return store::open_postgres_store(d.pg);
-        return store::open_sqlite_store({d.sqlite_path});
+        store::SqliteOptions sqlite;
+        sqlite.path = d.sqlite_path;
+        sqlite.max_queued = d.max_queued;
+        return store::open_sqlite_store(sqlite);
     } catch (const std::exception& e) {
         throw CliError("cannot open database " + d.describe() + ": " + e.what());
     }
@@ -217,6 +238,7 @@ void start(const StartFlags& f) {
     configure_tls(f, o);
     if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
     o.threads = f.threads;
+    o.bind_address = f.bind;
 
     const DatabaseChoice db = database_choice(f);
     o.cluster = cluster_link(f, db, o);
@@ -349,6 +371,10 @@ server::ServerOptions server_options_from_env(int port) {
     }
     o.header_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_HEADER_TIMEOUT", 10, 1, 3600));
     o.body_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_BODY_TIMEOUT", 60, 1, 86400));
+    o.pubsub_max_queued_frames =
+        env_count("COLONIES_PUBSUB_MAX_QUEUED", o.pubsub_max_queued_frames);
+    o.pubsub_max_queued_bytes =
+        env_count("COLONIES_PUBSUB_MAX_QUEUED_BYTES", o.pubsub_max_queued_bytes);
     return o;
 }
 
@@ -372,6 +398,9 @@ void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
     start_cmd->add_option("--max-request-bytes", f->max_body_bytes,
                           "largest accepted request body (default 64 MiB)");
     start_cmd->add_option("--threads", f->threads, "I/O threads (default: one per core)");
+    start_cmd->add_option("--bind", f->bind,
+                          "address to listen on (default 0.0.0.0; 127.0.0.1 behind a local "
+                          "TLS proxy)");
     start_cmd->add_option("--etcdname", f->etcdname,
                           "this server's name in the cluster (default <hostname>-<port>)");
     start_cmd->add_option("--etcdhost", f->etcdhost,

@@ -15,10 +15,6 @@ const char* const kEmptyTypeMessage =
     "invalid rpcMsg.PayloadType: empty (this usually means the client is misconfigured - check "
     "that COLONIES_PRVKEY and other environment variables are set correctly)";
 
-Error storage_failure(const std::string& error) {
-    return internal_error("Storage failure: " + error);
-}
-
 rpc::Reply no_process_reply() {
     return rpc::error_reply(not_found("No process available for assignment"));
 }
@@ -99,7 +95,7 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
         return reply->ok();
     };
     if (auto failed = co_await store_.run(std::move(job))) {
-        reply = storage_failure(*failed);
+        reply = std::move(*failed);
         fx = {};
     }
     fanout_.announce(fx);
@@ -136,7 +132,7 @@ asio::awaitable<LongPoll::Found> Dispatcher::assign_attempt(const std::string& c
         return out->found->ok();
     };
     if (auto failed = co_await store_.run(std::move(job))) {
-        out->found = storage_failure(*failed);
+        out->found = std::move(*failed);
         out->fx = {};
     }
     fanout_.announce(out->fx);
@@ -193,7 +189,7 @@ asio::awaitable<Result<std::optional<Process>>> Dispatcher::check_subscription(
         found = services::authorise_subscription(ctx, s.processid, s.colonyname);
         return found->ok();
     };
-    if (auto failed = co_await store_.run(std::move(job))) co_return storage_failure(*failed);
+    if (auto failed = co_await store_.run(std::move(job))) co_return std::move(*failed);
     co_return std::move(*found);
 }
 

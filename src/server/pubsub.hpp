@@ -3,9 +3,16 @@
 // (reply envelopes with the Process) in the same frame type, error frames for bad requests, and
 // closes the socket when a subscription's timeout passes. Everything runs on the connection's
 // strand; publishers post frames to it. When the connection ends, its subscriptions go with it.
+//
+// A subscriber that reads slower than events come would make its outbox grow without end. Past
+// PubSubLimits the session drops what is queued, removes its subscriptions, queues one error
+// frame and closes; if the peer does not take even that within kSlowCloseGrace, the socket is
+// closed under it.
 #pragma once
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <chrono>
+#include <cstddef>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -15,11 +22,19 @@
 
 namespace colonies::server {
 
+// What one subscriber's outbox may hold before the subscriber counts as too slow.
+struct PubSubLimits {
+    size_t max_frames = 1000;      // COLONIES_PUBSUB_MAX_QUEUED
+    size_t max_bytes = 64u << 20;  // COLONIES_PUBSUB_MAX_QUEUED_BYTES
+};
+
+inline constexpr auto kSlowCloseGrace = std::chrono::seconds(5);
+
 template <class Stream>
 class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>> {
   public:
-    PubSubSession(Stream stream, Dispatcher& dispatcher)
-        : ws_(std::move(stream)), dispatcher_(dispatcher) {}
+    PubSubSession(Stream stream, Dispatcher& dispatcher, PubSubLimits limits = {})
+        : ws_(std::move(stream)), dispatcher_(dispatcher), limits_(limits) {}
 
     template <class Request>
     boost::asio::awaitable<void> run(Request req) {
@@ -37,13 +52,13 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
             const bool text = ws_.got_text();
             co_await on_frame(beast::buffers_to_string(buffer.data()), text);
         }
-        for (auto id : subscriptions_) dispatcher_.subscriptions().remove(id);
-        subscriptions_.clear();
+        drop_subscriptions();
         closing_ = true;
     }
 
   private:
     boost::asio::awaitable<void> on_frame(std::string frame, bool text) {
+        if (too_slow_) co_return;  // on its way out: no new subscriptions
         auto req = dispatcher_.parse_subscribe(frame);
         if (!req) {
             // Quirk (1.6): upstream drops the connection without a word; say what was wrong.
@@ -84,8 +99,19 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
         close();
     }
 
+    void drop_subscriptions() {
+        for (auto id : subscriptions_) dispatcher_.subscriptions().remove(id);
+        subscriptions_.clear();
+    }
+
     void send(std::string frame, bool text) {
-        if (closing_) return;
+        if (closing_ || too_slow_) return;
+        if (outbox_.size() >= limits_.max_frames ||
+            outbox_bytes_ + frame.size() > limits_.max_bytes) {
+            give_up_on_slow_subscriber(text);
+            return;
+        }
+        outbox_bytes_ += frame.size();
         outbox_.push_back({std::move(frame), text});
         if (!writing_) {
             writing_ = true;
@@ -99,14 +125,48 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
         while (!self->outbox_.empty() && !ec) {
             auto [frame, text] = std::move(self->outbox_.front());
             self->outbox_.pop_front();
+            self->outbox_bytes_ -= std::min(self->outbox_bytes_, frame.size());
             self->ws_.text(text);
             co_await self->ws_.async_write(
                 boost::asio::buffer(frame),
                 boost::asio::redirect_error(boost::asio::use_awaitable, ec));
         }
         self->writing_ = false;
-        if (ec) self->outbox_.clear();
+        if (ec) {
+            self->outbox_.clear();
+            self->outbox_bytes_ = 0;
+        }
         if (self->close_after_flush_) self->close();
+    }
+
+    // The outbox passed its bound: what is queued is dropped, the subscriptions end (no more
+    // events are queued for a peer that does not read them) and the peer gets an error frame
+    // after the frame being written, if it takes it in time.
+    void give_up_on_slow_subscriber(bool text) {
+        const size_t dropped = outbox_.size() + 1;
+        too_slow_ = true;
+        drop_subscriptions();
+        outbox_.clear();
+        outbox_bytes_ = 0;
+        auto why = unavailable("subscriber too slow: " + std::to_string(dropped) +
+                               " events not delivered");
+        outbox_.push_back({rpc::error_reply(why).body, text});
+        close_after_flush_ = true;
+        if (!writing_) {
+            writing_ = true;
+            boost::asio::co_spawn(ws_.get_executor(), flush(this->shared_from_this()),
+                                  boost::asio::detached);
+        }
+        boost::asio::co_spawn(ws_.get_executor(), close_hard_after(this->shared_from_this()),
+                              boost::asio::detached);
+    }
+
+    static boost::asio::awaitable<void> close_hard_after(std::shared_ptr<PubSubSession> self) {
+        boost::asio::steady_timer timer(self->ws_.get_executor());
+        timer.expires_after(kSlowCloseGrace);
+        boost::system::error_code ec;
+        co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        boost::beast::get_lowest_layer(self->ws_).close();
     }
 
     // Beast allows one write-side operation at a time, and a close is one: wait for the
@@ -130,11 +190,14 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
 
     boost::beast::websocket::stream<Stream> ws_;
     Dispatcher& dispatcher_;
+    const PubSubLimits limits_;
     std::deque<std::pair<std::string, bool>> outbox_;
+    size_t outbox_bytes_ = 0;
     std::vector<uint64_t> subscriptions_;
     bool writing_ = false;
     bool closing_ = false;
     bool close_after_flush_ = false;
+    bool too_slow_ = false;
 };
 
 }  // namespace colonies::server

@@ -279,7 +279,9 @@ struct Server::Impl {
                                  Response& res) {
         if (beast::websocket::is_upgrade(parser.get()) &&
             parser.get().target().starts_with("/pubsub")) {
-            auto session = std::make_shared<PubSubSession<Stream>>(std::move(stream), dispatcher);
+            PubSubLimits limits{opts.pubsub_max_queued_frames, opts.pubsub_max_queued_bytes};
+            auto session =
+                std::make_shared<PubSubSession<Stream>>(std::move(stream), dispatcher, limits);
             co_await session->run(parser.release());
             co_return false;
         }

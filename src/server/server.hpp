@@ -29,7 +29,10 @@ struct ServerOptions {
     std::chrono::milliseconds header_timeout{10000};  // COLONIES_HTTP_HEADER_TIMEOUT (s)
     std::chrono::milliseconds body_timeout{60000};    // COLONIES_HTTP_BODY_TIMEOUT (s)
     std::chrono::milliseconds idle_timeout{120000};   // keep-alive wait between requests
-    int threads = 0;                                  // 0 = hardware concurrency
+    // A /pubsub subscriber with more than this queued for it is disconnected (server/pubsub.hpp).
+    size_t pubsub_max_queued_frames = 1000;        // COLONIES_PUBSUB_MAX_QUEUED
+    size_t pubsub_max_queued_bytes = 64ull << 20;  // COLONIES_PUBSUB_MAX_QUEUED_BYTES
+    int threads = 0;                               // 0 = hardware concurrency
     int sweep_interval_ms = 1000;
     services::Config service;
     // Null: a single server (always leader). Otherwise the link to the other servers.

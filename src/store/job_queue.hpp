@@ -1,9 +1,12 @@
-// The queue between Store::post and a store's worker threads.
+// The queue between Store::post and a store's worker threads. It holds at most `max_jobs`: a
+// database that stalls would otherwise let requests pile up in memory without end; past the
+// bound a job is refused at once (FailureKind::Busy) and the client is told to come back.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,14 +19,25 @@ struct QueuedJob {
     Store::Done done;
 };
 
+inline constexpr size_t kDefaultMaxQueuedJobs = 100000;
+
 class JobQueue {
   public:
+    explicit JobQueue(size_t max_jobs = kDefaultMaxQueuedJobs) : max_(max_jobs) {}
+
+    // Queues the job, or refuses it when the queue is full: then `done` runs here, outside
+    // the lock, and the job is dropped unrun.
     void push(Store::Job job, Store::Done done) {
         {
             std::lock_guard lk(mu_);
-            queue_.push_back(QueuedJob{std::move(job), std::move(done)});
+            if (queue_.size() < max_) {
+                queue_.push_back(QueuedJob{std::move(job), std::move(done)});
+                cv_.notify_one();
+                return;
+            }
         }
-        cv_.notify_one();
+        done(false, failure_text(FailureKind::Busy,
+                                 "storage queue full (" + std::to_string(max_) + " jobs waiting)"));
     }
     // Wakes every waiting worker; take() then drains what is left and returns false.
     void stop() {
@@ -48,6 +62,7 @@ class JobQueue {
   private:
     std::mutex mu_;
     std::condition_variable cv_;
+    const size_t max_;
     std::deque<QueuedJob> queue_;
     bool stopping_ = false;
 };

@@ -27,6 +27,18 @@ struct StoreError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Why a job failed. A failure's text (Done's `error`) is detail for the server's log: it may
+// name hosts, ports, files or SQL, so callers are told only the kind. The kind travels as the
+// text's prefix, made by failure_text and read back by failure_kind.
+enum class FailureKind {
+    Unavailable,  // the database cannot be reached
+    Busy,         // the store's queue is full; nothing was run
+    InDoubt,      // the connection died during COMMIT: the change may or may not be applied
+    Failed,       // anything else
+};
+std::string failure_text(FailureKind kind, const std::string& detail);
+FailureKind failure_kind(const std::string& error);
+
 // What an executor can take (protocol.md 6.4).
 struct AssignQuery {
     std::string colonyname;
@@ -132,7 +144,9 @@ class Store {
     virtual ~Store() = default;
     using Job = std::function<bool(StoreTx&)>;  // false: roll this job back
     using Done = std::function<void(bool committed, const std::string& error)>;
-    // Queue a job. `done` runs on the store thread after the job's batch is durable.
+    // Queue a job. `done` runs on the store thread after the job's batch is durable. When the
+    // queue holds its bound of jobs already, `done` runs at once, on the caller's thread, with
+    // committed=false and a FailureKind::Busy text, and the job never runs.
     virtual void post(Job job, Done done) = 0;
     // Run a job synchronously (start-up, tools). Blocks the caller until durable.
     bool run_sync(Job job, std::string* error = nullptr);

@@ -165,7 +165,7 @@ class Conn final : public sql::SqlConn {
 // One statement's parameters, as text (PostgreSQL converts them to the column types).
 class PgStore final : public Store {
   public:
-    explicit PgStore(const PostgresOptions& opts) : opts_(opts) {
+    explicit PgStore(const PostgresOptions& opts) : opts_(opts), queue_(opts.max_queued) {
         const std::string info = postgres_conninfo(opts);
         auto first = std::make_unique<Conn>(info, opts.schema);
         connect_with_retry(*first, opts.connect_attempts);
@@ -240,9 +240,12 @@ class PgStore final : public Store {
         }
     }
 
-    // One job in its own transaction, rerun on the conflicts the database resolves by aborting.
+    // One job in its own transaction, rerun on the conflicts the database resolves by aborting
+    // and on a lost connection (reconnecting first). A failure's text keeps the database's
+    // words for the log; its kind (store.hpp) is what the caller is told.
     void run(Conn& conn, sql::SqlTx& tx, QueuedJob& it, std::minstd_rand& rng) {
         std::string last_error;
+        bool last_lost = false;
         for (int attempt = 1; attempt <= opts_.max_attempts; ++attempt) {
             bool in_commit = false;
             try {
@@ -256,10 +259,12 @@ class PgStore final : public Store {
                 return;
             } catch (const PgError& e) {
                 last_error = e.what();
+                last_lost = e.lost;
                 if (in_commit && e.lost) {
                     // The commit may or may not have happened; running the job again could
                     // apply it twice, so report the failure instead.
-                    it.done(false, "connection lost during commit: " + last_error);
+                    it.done(false, failure_text(FailureKind::InDoubt,
+                                                "connection lost during commit: " + last_error));
                     return;
                 }
                 rollback(conn);
@@ -284,8 +289,9 @@ class PgStore final : public Store {
             const int cap = std::min(100, 1 << std::min(attempt, 7));
             std::this_thread::sleep_for(std::chrono::milliseconds(rng() % cap));
         }
-        it.done(false,
-                "gave up after " + std::to_string(opts_.max_attempts) + " attempts: " + last_error);
+        const std::string detail =
+            "gave up after " + std::to_string(opts_.max_attempts) + " attempts: " + last_error;
+        it.done(false, last_lost ? failure_text(FailureKind::Unavailable, detail) : detail);
     }
 
     PostgresOptions opts_;

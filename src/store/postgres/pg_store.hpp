@@ -12,6 +12,7 @@
 // lock timeouts roll the job back and run it again, up to a bound; the job functions only write
 // their outputs, so a rerun replaces what the failed attempt produced.
 #pragma once
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,8 @@ struct PostgresOptions {
     int pool_size = 8;              // connections, one worker thread each
     int max_attempts = 30;          // per job, for the retryable failures above
     int connect_attempts = 30;      // one per second at start (the database may still be booting)
+    // Jobs waiting at most (store/job_queue.hpp); COLONIES_STORE_MAX_QUEUED.
+    size_t max_queued = 100000;
 };
 
 // Connects, runs the schema migrations (under an advisory lock, so servers starting together do

@@ -119,7 +119,8 @@ class Db final : public sql::SqlConn {
 
 class SqliteStore final : public Store {
   public:
-    explicit SqliteStore(const SqliteOptions& opts) : opts_(opts), db_(opts.path), tx_(db_) {
+    explicit SqliteStore(const SqliteOptions& opts)
+        : opts_(opts), db_(opts.path), tx_(db_), queue_(opts.max_queued) {
         // The server is the database's only user: holding the file lock for good spares the
         // lock and shared-memory system calls of every transaction (three or four per request),
         // and a second server started on the same file is refused instead of corrupting the

@@ -2,6 +2,7 @@
 // on disk before its jobs' `done` callbacks run. One writer thread drains the job queue in
 // batches (group commit). Schema migrations run at open (PRAGMA user_version).
 #pragma once
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,8 @@ namespace colonies::store {
 struct SqliteOptions {
     std::string path;
     size_t max_batch = 512;  // jobs per commit
+    // Jobs waiting at most (store/job_queue.hpp); COLONIES_STORE_MAX_QUEUED.
+    size_t max_queued = 100000;
 };
 
 // Opens (creating if needed) and migrates the database; throws StoreError on failure.
