@@ -5,11 +5,13 @@
 // No sockets: the bytes are fed to the parser as Beast's read algorithms would.
 // Properties: the parse ends with a request, the end of the stream, or an error the server
 // answers with a status line (an HTTP parse error: 400/413/431, or over budget: 503); a request
-// read whole has a body within the limit and of its Content-Length, and written back out it
-// parses again to the same method, target, version, fields and body.
+// read whole has a body within the limit and of its Content-Length, and written back out (with
+// Content-Length framing) it parses again to the same method, target, version, fields and body.
+#include <algorithm>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
+#include <cstring>
 #include <sstream>
 
 #include "check.hpp"
@@ -96,10 +98,29 @@ bool is_http_error(const boost::system::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
 
+bool is_framing(const http::fields::value_type& f) {
+    return f.name() == http::field::transfer_encoding || f.name() == http::field::content_length;
+}
+
+// The request as the server sees it, written back with its own framing (Content-Length or
+// none): Beast's serializer takes chunking from the first Transfer-Encoding field only, while
+// the parser (rightly) combines them all, so the original framing may not survive a rewrite.
 void check_round_trip(const http::request<http::string_body>& req) {
+    http::request<http::string_body> out;
+    out.method_string(req.method_string());
+    out.target(req.target());
+    out.version(req.version());
+    size_t fields = 0;
+    for (const auto& f : req) {
+        if (is_framing(f)) continue;
+        out.insert(f.name_string(), f.value());
+        ++fields;
+    }
+    out.body() = req.body();
+    out.prepare_payload();
     std::ostringstream os;
     try {
-        os << req;
+        os << out;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "writing the request back failed: %s\n", e.what());
         FUZZ_CHECK(false);
@@ -108,7 +129,7 @@ void check_round_trip(const http::request<http::string_body>& req) {
     Parser again;
     Stream s{text, text.size()};
     uint64_t budget = 0;
-    // Trailers move into the header when written back, so the header may grow.
+    // Trailers join the header when written back, so the header may grow.
     auto ec = read_request(again, s, 4 * kHeaderLimit, budget);
     if (ec) std::fprintf(stderr, "re-parse: %s\n", ec.message().c_str());
     FUZZ_CHECK(!ec);
@@ -117,7 +138,8 @@ void check_round_trip(const http::request<http::string_body>& req) {
     FUZZ_CHECK(r.target() == req.target());
     FUZZ_CHECK(r.version() == req.version());
     FUZZ_CHECK(r.body() == req.body());
-    FUZZ_CHECK(std::distance(r.begin(), r.end()) == std::distance(req.begin(), req.end()));
+    FUZZ_CHECK(std::count_if(r.begin(), r.end(), [](const auto& f) { return !is_framing(f); }) ==
+               static_cast<std::ptrdiff_t>(fields));
 }
 
 }  // namespace
