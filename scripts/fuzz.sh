@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (fuzz/, clang, ASan+UBSan) and runs each for a bounded time from
 # the seed corpus (docs/design.md 5). Fails on any crash, leak, timeout or property failure and
 # prints the input in base64, to become a unit test.
-#   FUZZ_SECONDS  seconds per target (default 10; 6 targets, two at a time)
+#   FUZZ_SECONDS  seconds per target (default 20; 6 targets two at a time: about 60 s)
 #   FUZZ_JOBS     targets run at once (default 2)
 #   FUZZ_BUILD    build dir (default build-fuzz)
 #   FUZZ_TARGETS  space-separated subset, e.g. "time envelope" (default: all)
@@ -11,7 +11,7 @@
 #       /tmp/time-corpus fuzz/corpus/time
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${FUZZ_SECONDS:-10}
+seconds=${FUZZ_SECONDS:-20}
 jobs=${FUZZ_JOBS:-2}
 build=${FUZZ_BUILD:-build-fuzz}
 targets=${FUZZ_TARGETS:-"envelope domain_json time resources durations http_request"}
