@@ -6,6 +6,7 @@ apt-get update
 # Boost 1.81 only: the 1.74 -dev packages conflict with it (docs/design.md 3).
 apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config clang-format \
+  clang libclang-rt-14-dev \
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsecp256k1-dev libsqlite3-dev \
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmimalloc-dev \
   postgresql etcd-server etcd-client \

@@ -8,8 +8,6 @@ namespace {
 
 constexpr int64_t kNsPerSec = 1000000000LL;
 constexpr int64_t kSecPerDay = 86400;
-// Seconds from the Unix epoch to 0001-01-01T00:00:00Z (Go's zero time).
-constexpr int64_t kZeroTimeUnixSec = -62135596800LL;
 
 int64_t floor_div(int64_t a, int64_t b) {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -93,8 +91,10 @@ Time Time::now() {
 
 std::string format_rfc3339(Time t) {
     if (t.is_zero()) return "0001-01-01T00:00:00Z";
+    // The fraction by remainder: secs * kNsPerSec itself passes the int64 range for instants in
+    // the last second before 1677-09-21T00:12:44Z (found by fuzz/time.cpp).
     const int64_t secs = floor_div(t.ns, kNsPerSec);
-    const int64_t frac = t.ns - secs * kNsPerSec;
+    const int64_t frac = t.ns % kNsPerSec < 0 ? t.ns % kNsPerSec + kNsPerSec : t.ns % kNsPerSec;
     const int64_t days = floor_div(secs, kSecPerDay);
     const int64_t sod = secs - days * kSecPerDay;
     const Civil c = civil_from_days(days);
@@ -173,10 +173,12 @@ std::optional<Time> parse_rfc3339(std::string_view s) {
     // clients treat them: a Go server in a zone with a local-mean-time offset sends its zero time
     // as e.g. 0001-01-01T01:12:12+01:12 (the offset's seconds are lost in RFC 3339), which is
     // not exactly the zero instant but means "unset" all the same.
-    int64_t ns;
-    if (__builtin_mul_overflow(secs, kNsPerSec, &ns) || __builtin_add_overflow(ns, frac, &ns))
-        return Time::zero();
-    return Time::from_ns(ns);
+    // In 128 bits: secs * kNsPerSec alone leaves the int64 range for instants in the second
+    // before the earliest one (1677-09-21T00:12:43.145224192Z), whose sum with the fraction does
+    // not (found by fuzz/time.cpp).
+    const __int128 ns = static_cast<__int128>(secs) * kNsPerSec + frac;
+    if (ns < INT64_MIN || ns > INT64_MAX) return Time::zero();
+    return Time::from_ns(static_cast<int64_t>(ns));
 }
 
 }  // namespace colonies

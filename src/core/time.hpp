@@ -19,12 +19,14 @@ struct Time {
     static Time now();
     // Saturates instead of wrapping: a deadline too far out to represent is the last
     // representable instant (year 2262), never one in the past (issue 13.4).
+    // In 128 bits: s in nanoseconds may pass the int64 range while the sum, from an instant
+    // before 1970, does not (found by fuzz/durations.cpp).
     Time plus_seconds(int64_t s) const {
         if (is_zero()) return *this;
-        int64_t d = 0, r = 0;
-        if (__builtin_mul_overflow(s, 1000000000LL, &d) || __builtin_add_overflow(ns, d, &r))
-            return Time{s > 0 ? INT64_MAX : kZero + 1};
-        return Time{r == kZero ? kZero + 1 : r};
+        const __int128 r = static_cast<__int128>(ns) + static_cast<__int128>(s) * 1000000000;
+        if (r > INT64_MAX) return Time{INT64_MAX};
+        if (r <= kZero) return Time{kZero + 1};
+        return Time{static_cast<int64_t>(r)};
     }
     int64_t unix_seconds() const { return ns / 1000000000LL; }
     auto operator<=>(const Time&) const = default;

@@ -135,5 +135,29 @@ TEST(Time, BoundedWaitCapsTimersThatWouldWrap) {
     EXPECT_GT(ns.count(), 0);
 }
 
+// Found by fuzz/time.cpp: for the earliest instants (the last second before
+// 1677-09-21T00:12:44Z) the whole seconds in nanoseconds pass the int64 range while the instant
+// does not; formatting overflowed (UB) and parsing gave the zero time.
+TEST(Time, EarliestInstantsFormatAndParseBack) {
+    const Time earliest = Time::from_ns(Time::kZero + 1);
+    EXPECT_EQ(format_rfc3339(earliest), "1677-09-21T00:12:43.145224193Z");
+    EXPECT_EQ(parse("1677-09-21T00:12:43.145224193Z").ns, earliest.ns);
+    EXPECT_EQ(parse("1677-09-21T00:12:43.999999999Z").ns, Time::kZero + 854775807);
+    EXPECT_EQ(format_rfc3339(Time::from_ns(-9223372036000000000LL)), "1677-09-21T00:12:44Z");
+    EXPECT_TRUE(parse("1677-09-21T00:12:43.145224191Z").is_zero());  // before the range
+}
+
+// Found by fuzz/durations.cpp: from an instant before 1970, seconds whose nanoseconds pass the
+// int64 range may still give a representable deadline; it saturated to the year 2262.
+TEST(Time, PlusSecondsIsExactWhenTheSumFits) {
+    const Time earliest = Time::from_ns(Time::kZero + 1);
+    // 14444444442 s = 2 x 7222222221 s, each of which fits in int64 nanoseconds.
+    EXPECT_EQ(earliest.plus_seconds(14444444442LL).ns,
+              Time::kZero + 1 + 7222222221LL * kSec + 7222222221LL * kSec);
+    EXPECT_EQ(Time::from_ns(INT64_MAX).plus_seconds(-14444444442LL).ns,
+              INT64_MAX - 7222222221LL * kSec - 7222222221LL * kSec);
+    EXPECT_EQ(earliest.plus_seconds(-1).ns, Time::kZero + 1);  // saturates, never "unset"
+}
+
 }  // namespace
 }  // namespace colonies
