@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Configure and build into ./build (Release with debug info).
+# Configure and build into ./build (the `default` preset: Release with debug info).
+# COLONIES_WERROR=ON (as CI sets it) turns warnings into errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build -j"$(nproc)"
+cmake --preset default -DCOLONIES_WERROR="${COLONIES_WERROR:-OFF}"
+cmake --build --preset default -j"$(nproc)"

@@ -167,6 +167,14 @@ struct Server::Impl {
     Fanout fanout;
     Dispatcher dispatcher;
 
+    // The cluster link's sink holds a strand of `ioc`, and the link lives in `opts`, the first
+    // member and so the last destroyed: stop and drop it while `ioc` still exists (a strand
+    // outliving its io_context is a use after free, found by AddressSanitizer).
+    ~Impl() {
+        if (opts.cluster) opts.cluster->stop();
+        opts.cluster.reset();
+    }
+
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
         : opts(std::move(o)),
           body_budget(opts.max_inflight_body_bytes > 0 ? opts.max_inflight_body_bytes
