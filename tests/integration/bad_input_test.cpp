@@ -89,18 +89,7 @@ std::string envelope(const std::string& payloadtype, const json::object& payload
 // Sends `request` (raw HTTP/1.1 bytes) on a fresh connection and reads until the server closes;
 // returns the status code (0 when no response came) and the body.
 std::pair<int, std::string> raw_exchange(int port, const std::string& request) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket");
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        throw std::runtime_error("connect");
-    }
+    int fd = connect_loopback(port, std::chrono::seconds(10));
     (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     std::string resp;
     char buf[4096];

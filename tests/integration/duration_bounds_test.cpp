@@ -86,15 +86,10 @@ int raw_assign(int port, int64_t timeout) {
     const std::string request =
         "POST /api HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
         "\r\nConnection: close\r\n\r\n" + body;
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{30, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
+    int fd = -1;
+    try {
+        fd = connect_loopback(port, 30s);
+    } catch (const std::exception&) {
         return -1;
     }
     (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);

@@ -104,6 +104,11 @@ class ServerProcess {
 // A free TCP port on 127.0.0.1 (bind port 0, read it, close).
 int pick_free_port();
 
+// A blocking TCP connection to 127.0.0.1:`port` whose reads give up after `read_timeout`, for
+// tests that speak raw bytes; throws std::runtime_error when it cannot connect. The caller
+// closes the descriptor.
+int connect_loopback(int port, std::chrono::seconds read_timeout);
+
 // The samples of the server's GET /metrics (name -> value); throws std::runtime_error when it
 // does not answer 200. The client's own connection is one of colonies_open_connections.
 std::map<std::string, int64_t> read_metrics(client::Client& c);

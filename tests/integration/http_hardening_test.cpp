@@ -28,19 +28,7 @@ using namespace std::chrono_literals;
 
 // A connected loopback socket whose reads give up after `read_timeout`.
 int connect_raw(int port, std::chrono::seconds read_timeout = 20s) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket");
-    timeval tv{static_cast<time_t>(read_timeout.count()), 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        throw std::runtime_error("connect");
-    }
-    return fd;
+    return connect_loopback(port, read_timeout);
 }
 
 void send_all(int fd, const std::string& bytes) {
