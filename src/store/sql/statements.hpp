@@ -9,29 +9,78 @@
 
 namespace colonies::store::sql {
 
-#define COLONIES_SQL_STATEMENTS(X)                                                                 \
-    X(ServerId)                                                                                    \
-    X(SetServerId)                                                                                 \
-    X(Colony) X(Colonies) X(AddColony) X(DeleteColonyAttributes) X(DeleteColonyProcesses) X(       \
-        DeleteColonyLogs) X(DeleteColonyGraphs) X(DeleteColonyFunctions) X(DeleteColonyExecutors)  \
-        X(DeleteColonyUsers) X(DeleteColony) X(User) X(UserById) X(Users) X(AddUser) X(RemoveUser) \
-            X(Executor) X(LiveExecutorById) X(ExecutorById) X(Executors) X(SaveExecutor)           \
-                X(TouchExecutor) X(SilentExecutors) X(CountExecutors) X(AddFunction) X(Functions)  \
-                    X(FunctionsOfExecutor) X(Function) X(RemoveFunction) X(RemoveFunctionsOf) X(   \
-                        Process) X(AttributesOf) X(SaveProcess) X(DeleteProcessAttributes)         \
-                        X(DeleteProcess) X(FindAssignable) X(ProcessesWaiting) X(ProcessesRunning) \
-                            X(ProcessesFinished) X(DeleteProcessesAttributes) X(DeleteProcesses)   \
-                                X(ExpiredRunning) X(ExpiredWaiting) X(RunningProcessesOf)          \
-                                    X(CountProcessesAll) X(CountProcesses) X(AddAttribute)         \
-                                        X(Attribute) X(UpdateAttributeDoc) X(SetAttributeStates)   \
-                                            X(Graph) X(SaveGraph) X(Graphs) X(ProcessesOfGraph)    \
-                                                X(DeleteGraphAttributes) X(DeleteGraphProcesses)   \
-                                                    X(DeleteGraph) X(GraphIdsOf) X(CountGraphsAll) \
-                                                        X(CountGraphs) X(AddLog) X(LogsOfProcess)  \
-                                                            X(LatestLogsOfProcess)                 \
-                                                                X(LogsOfExecutor)                  \
-                                                                    X(LatestLogsOfExecutor)        \
-                                                                        X(SearchLogs)
+// One X(name) per statement. clang-format cannot keep an X-macro list stable, so it stays out.
+// clang-format off
+#define COLONIES_SQL_STATEMENTS(X) \
+    X(ServerId) \
+    X(SetServerId) \
+    X(Colony) \
+    X(Colonies) \
+    X(AddColony) \
+    X(DeleteColonyAttributes) \
+    X(DeleteColonyProcesses) \
+    X(DeleteColonyLogs) \
+    X(DeleteColonyGraphs) \
+    X(DeleteColonyFunctions) \
+    X(DeleteColonyExecutors) \
+    X(DeleteColonyUsers) \
+    X(DeleteColony) \
+    X(User) \
+    X(UserById) \
+    X(Users) \
+    X(AddUser) \
+    X(RemoveUser) \
+    X(Executor) \
+    X(LiveExecutorById) \
+    X(ExecutorById) \
+    X(Executors) \
+    X(SaveExecutor) \
+    X(TouchExecutor) \
+    X(SilentExecutors) \
+    X(CountExecutors) \
+    X(AddFunction) \
+    X(Functions) \
+    X(FunctionsOfExecutor) \
+    X(Function) \
+    X(RemoveFunction) \
+    X(RemoveFunctionsOf) \
+    X(Process) \
+    X(AttributesOf) \
+    X(SaveProcess) \
+    X(DeleteProcessAttributes) \
+    X(DeleteProcess) \
+    X(FindAssignable) \
+    X(ProcessesWaiting) \
+    X(ProcessesRunning) \
+    X(ProcessesFinished) \
+    X(DeleteProcessesAttributes) \
+    X(DeleteProcesses) \
+    X(ExpiredRunning) \
+    X(ExpiredWaiting) \
+    X(RunningProcessesOf) \
+    X(CountProcessesAll) \
+    X(CountProcesses) \
+    X(AddAttribute) \
+    X(Attribute) \
+    X(UpdateAttributeDoc) \
+    X(SetAttributeStates) \
+    X(Graph) \
+    X(SaveGraph) \
+    X(Graphs) \
+    X(ProcessesOfGraph) \
+    X(DeleteGraphAttributes) \
+    X(DeleteGraphProcesses) \
+    X(DeleteGraph) \
+    X(GraphIdsOf) \
+    X(CountGraphsAll) \
+    X(CountGraphs) \
+    X(AddLog) \
+    X(LogsOfProcess) \
+    X(LatestLogsOfProcess) \
+    X(LogsOfExecutor) \
+    X(LatestLogsOfExecutor) \
+    X(SearchLogs)
+// clang-format on
 
 enum class Stmt : unsigned short {
 #define COLONIES_SQL_ENUM(name) name,
