@@ -4,6 +4,7 @@
 
 #include "core/json.hpp"
 #include "crypto/crypto.hpp"
+#include "services/background.hpp"
 #include "services/subscriptions_ops.hpp"
 
 namespace colonies::server {
@@ -156,6 +157,29 @@ asio::awaitable<void> Dispatcher::sweep() {
     };
     if (co_await store_.run(std::move(job))) fx = {};
     fanout_.announce(fx);
+    co_await run_background_tasks();
+}
+
+asio::awaitable<void> Dispatcher::run_background_tasks() {
+    static const std::string kServerCaller;
+    const auto tasks = services::background_tasks();
+    if (last_task_runs_.size() != tasks.size())
+        last_task_runs_.assign(tasks.size(), std::chrono::steady_clock::time_point{});
+    for (size_t i = 0; i < tasks.size(); ++i) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_task_runs_[i] < std::chrono::milliseconds(tasks[i].period_ms(cfg_)))
+            continue;
+        last_task_runs_[i] = now;
+        services::Effects fx;
+        auto job = [this, &fx, task = tasks[i]](store::StoreTx& tx) {
+            services::OpContext ctx{tx, kServerCaller, Time::now(), cfg_, task.name, {}};
+            task.run(ctx);
+            fx = std::move(ctx.fx);
+            return true;
+        };
+        if (co_await store_.run(std::move(job))) fx = {};
+        fanout_.announce(fx);
+    }
 }
 
 Result<Dispatcher::SubscribeRequest> Dispatcher::parse_subscribe(std::string_view frame) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "crypto/recovery_cache.hpp"
 #include "rpc/envelope.hpp"
@@ -32,7 +33,8 @@ class Dispatcher {
     // A long poll whose client hangs up (see WatchHangup) stops waiting and claims nothing.
     boost::asio::awaitable<rpc::Reply> handle(std::string_view body,
                                               const WatchHangup& watch_hangup = {});
-    // One deadline sweep (called every second by the server).
+    // One deadline sweep, then the leader's background tasks that are due (services/background):
+    // called every sweep interval by the leader.
     boost::asio::awaitable<void> sweep();
 
     // A /pubsub request frame, decoded and checked as protocol.md 1.6 and 5.16 say: the
@@ -66,7 +68,9 @@ class Dispatcher {
     Fanout& fanout_;
     const services::Config& cfg_;
     crypto::RecoveryCache signers_;  // repeated requests (long polls) skip the recovery
+    boost::asio::awaitable<void> run_background_tasks();
     std::chrono::steady_clock::time_point last_cleanup_ = std::chrono::steady_clock::now();
+    std::vector<std::chrono::steady_clock::time_point> last_task_runs_;  // per background task
 };
 
 }  // namespace colonies::server

@@ -2,9 +2,30 @@
 // changes state. Called by the process operations inside the same transaction as the change, so
 // resolution is serialised with it (6.14).
 #pragma once
+#include <optional>
+#include <string>
+
 #include "services/operation.hpp"
 
 namespace colonies::services {
+
+// Who starts a graph and what its roots receive. Workflows submitted by a client carry the
+// signer; crons and generators carry the initiator recorded when they were added
+// (features.md 1.4, 2.3).
+struct GraphOrigin {
+    std::string initiatorid;
+    std::string initiatorname;
+    // Crons: the previous run's leaf outputs become every root's `in`.
+    std::optional<boost::json::array> root_in;
+    // Generators: every root's `args` is replaced by the packed arguments, `kwargs` emptied.
+    std::optional<boost::json::array> root_args;
+};
+
+// Creates a process graph from a workflow as submitworkflowspecmsg does (protocol.md 6.9.1):
+// validates it (names, dependencies, no cycle), normalises every spec with the workflow's
+// colony, saves processes and graph, and reports the roots as ready. Authorisation is the
+// caller's. Nothing is saved when it fails.
+Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOrigin& origin);
 
 // Parsed requirements of a stored (normalised) spec.
 SpecRequirements requirements_of_spec(const FunctionSpec& spec);

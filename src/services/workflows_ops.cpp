@@ -167,11 +167,11 @@ Result<std::string> graph_id(const OpContext& ctx, const boost::json::object& ms
 
 // A new graph process from a normalised spec.
 Process new_graph_process(OpContext& ctx, FunctionSpec spec, const std::string& graphid,
-                          const std::string& initiatorname) {
+                          const GraphOrigin& origin) {
     Process p;
     p.processid = crypto::generate_private_key();
-    p.initiatorid = ctx.caller;
-    p.initiatorname = initiatorname;
+    p.initiatorid = origin.initiatorid;
+    p.initiatorname = origin.initiatorname;
     p.submissiontime = ctx.now;
     p.prioritytime = priority_time(ctx.now.ns, spec.priority);
     if (spec.maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(spec.maxwaittime);
@@ -228,16 +228,11 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
     store_graph_state(ctx, *g, graph_state_of(ps));
 }
 
-OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
-    auto w = required_object<WorkflowSpec>(ctx, msg, "spec", workflow_spec_from_json,
-                                           "Failed to submit workflow, msg.WorkflowSpec is nil");
-    if (!w) return w.error();
-    if (auto s = require_member(ctx.tx, w->colonyname, ctx.caller, true, ctx.now); !s)
-        return s.error();
-    if (auto s = validate_workflow(*w); !s) return s.error();
+Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOrigin& origin) {
+    if (auto s = validate_workflow(w); !s) return s.error();
     std::vector<SpecRequirements> reqs;
-    for (auto& f : w->functionspecs) {
-        f.conditions.colonyname = w->colonyname;
+    for (auto& f : w.functionspecs) {
+        f.conditions.colonyname = w.colonyname;
         auto r = normalize_function_spec(f);
         if (!r) return r.error();
         reqs.push_back(*r);
@@ -245,20 +240,27 @@ OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
 
     ProcessGraph g;
     g.processgraphid = crypto::generate_private_key();
-    g.initiatorid = ctx.caller;
-    g.initiatorname = initiator_name(ctx.tx, ctx.caller, w->colonyname);
-    g.colonyname = w->colonyname;
+    g.initiatorid = origin.initiatorid;
+    g.initiatorname = origin.initiatorname;
+    g.colonyname = w.colonyname;
     g.submissiontime = ctx.now;
 
     std::vector<Process> ps;
     std::map<std::string, size_t> by_name;
-    for (auto& f : w->functionspecs) {
+    for (auto& f : w.functionspecs) {
         by_name[f.nodename] = ps.size();
-        ps.push_back(new_graph_process(ctx, f, g.processgraphid, g.initiatorname));
+        ps.push_back(new_graph_process(ctx, f, g.processgraphid, origin));
     }
     for (auto& p : ps) {
         p.waitforparents = !p.spec.conditions.dependencies.empty();
-        if (!p.waitforparents) g.rootprocessids.push_back(p.processid);
+        if (!p.waitforparents) {
+            g.rootprocessids.push_back(p.processid);
+            if (origin.root_in) p.in = *origin.root_in;
+            if (origin.root_args) {
+                p.spec.args = *origin.root_args;
+                p.spec.kwargs = {};
+            }
+        }
         for (const auto& d : p.spec.conditions.dependencies) {
             Process& parent = ps[by_name[d]];
             p.parents.push_back(parent.processid);
@@ -273,8 +275,20 @@ OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
         ctx.fx.events.push_back(ps[i]);
     }
     ctx.tx.save_graph(g);
+    return g;
+}
+
+OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
+    auto w = required_object<WorkflowSpec>(ctx, msg, "spec", workflow_spec_from_json,
+                                           "Failed to submit workflow, msg.WorkflowSpec is nil");
+    if (!w) return w.error();
+    if (auto s = require_member(ctx.tx, w->colonyname, ctx.caller, true, ctx.now); !s)
+        return s.error();
+    GraphOrigin origin{ctx.caller, initiator_name(ctx.tx, ctx.caller, w->colonyname), {}, {}};
+    auto g = create_graph(ctx, std::move(*w), origin);
+    if (!g) return g.error();
     // The reply shows the graph as submitted: zero times (4.9).
-    ProcessGraph reply = g;
+    ProcessGraph reply = std::move(*g);
     reply.submissiontime = Time::zero();
     return to_json(reply);
 }
@@ -379,8 +393,8 @@ OpResult op_add_child(OpContext& ctx, const boost::json::object& msg) {
     auto req = normalize_function_spec(*spec);
     if (!req) return req.error();
 
-    Process child = new_graph_process(ctx, std::move(*spec), graphid,
-                                      initiator_name(ctx.tx, ctx.caller, colony));
+    GraphOrigin origin{ctx.caller, initiator_name(ctx.tx, ctx.caller, colony), {}, {}};
+    Process child = new_graph_process(ctx, std::move(*spec), graphid, origin);
     child.waitforparents = true;
     child.parents = {parentid};
     if (insert) {

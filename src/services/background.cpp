@@ -1,0 +1,18 @@
+// The table of leader-only periodic tasks (background.hpp). A new task is one row.
+#include "services/background.hpp"
+
+#include <array>
+
+namespace colonies::services {
+namespace {
+
+// Filled by the crons, generators and retention modules as they land.
+constexpr std::array<BackgroundTask, 0> kTasks{};
+
+}  // namespace
+
+std::span<const BackgroundTask> background_tasks() {
+    return kTasks;
+}
+
+}  // namespace colonies::services
