@@ -362,7 +362,15 @@ void decode(JsonFields& f, std::string_view key, std::map<std::string, std::stri
 template <class E>
 requires std::is_enum_v<E>
 void decode(JsonFields& f, std::string_view key, E& m) {
-    m = static_cast<E>(f.integer(key));
+    // Values the enum's type cannot hold are refused rather than cut to another value; values
+    // that fit but name no state stay as sent (upstream's decoder takes any int).
+    using U = std::underlying_type_t<E>;
+    const int64_t v = f.integer(key);
+    if (v < std::numeric_limits<U>::min() || v > std::numeric_limits<U>::max()) {
+        f.set_error("field " + std::string(key) + ": " + std::to_string(v) + " is out of range");
+        return;
+    }
+    m = static_cast<E>(v);
 }
 template <class T>
 requires kDescribed<T>

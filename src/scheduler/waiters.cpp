@@ -122,6 +122,17 @@ void Waiters::notify_colony(const std::string& colony) {
     for (auto& w : wakes) w();
 }
 
+void Waiters::clear() {
+    // Destroyed outside the lock: what the wake functions own is released there, not under mu_.
+    std::unordered_map<std::string, List> dropped;
+    {
+        std::lock_guard lk(mu_);
+        index_.clear();
+        by_name_.clear();
+        dropped.swap(by_key_);
+    }
+}
+
 size_t Waiters::size() const {
     std::lock_guard lk(mu_);
     return index_.size();

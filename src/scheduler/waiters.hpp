@@ -50,6 +50,9 @@ class Waiters {
     // Wake every waiter of a colony (assignments resumed, colony removed).
     void notify_colony(const std::string& colony);
     size_t size() const;
+    // Drops every waiter without waking it (server shutdown: a waiter's wake function may own
+    // timers of an io_context that is about to go away).
+    void clear();
 
   private:
     struct Entry {

@@ -54,6 +54,8 @@ Response plain(http::status status, unsigned version, std::string body) {
 
 Response rpc_response(const rpc::Reply& reply, unsigned version) {
     auto res = plain(static_cast<http::status>(reply.http_status), version, reply.body);
+    // Every 503 is a passing condition (a full queue or budget, storage away): say when to retry.
+    if (res.result() == http::status::service_unavailable) res.set(http::field::retry_after, "1");
     return res;
 }
 
@@ -173,6 +175,11 @@ struct Server::Impl {
     ~Impl() {
         if (opts.cluster) opts.cluster->stop();
         opts.cluster.reset();
+        // Parked long polls and subscribers own timers and strands of `ioc`, which goes before
+        // `waiters` and `subscriptions` (declared earlier): drop them first (a timer destroyed
+        // after its io_context is a use after free, found by AddressSanitizer).
+        waiters.clear();
+        subscriptions.clear();
     }
 
     Impl(ServerOptions o, std::unique_ptr<store::Store> s)
@@ -244,12 +251,10 @@ struct Server::Impl {
                                                std::to_string(opts.max_body_bytes) + " bytes")),
                     11);
             case ReadOutcome::Busy: {
-                auto res = rpc_response(
+                return rpc_response(
                     rpc::error_reply(unavailable("Server busy: too many request bodies are being "
                                                  "received at once; retry later")),
                     11);
-                res.set(http::field::retry_after, "1");
-                return res;
             }
             case ReadOutcome::HeaderTooLarge:
                 return plain(http::status::request_header_fields_too_large, 11,

@@ -38,4 +38,12 @@ size_t Subscriptions::size() const {
     return subs_.size();
 }
 
+void Subscriptions::clear() {
+    std::unordered_map<uint64_t, Subscription> dropped;
+    {
+        std::lock_guard lk(mu_);
+        dropped.swap(subs_);
+    }
+}
+
 }  // namespace colonies::server

@@ -29,6 +29,8 @@ class Subscriptions {
     // Every matching subscriber gets the process (broadcast: 6.11 quirk).
     void publish(const Process& p) const;
     size_t size() const;
+    // Drops every subscriber (server shutdown, as Waiters::clear).
+    void clear();
     bool empty() const { return size() == 0; }
 
   private:

@@ -4,10 +4,15 @@
 // (/health, unsigned messages).
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
 
+#include "crypto/crypto.hpp"
 #include "harness.hpp"
 #include "pg_cluster.hpp"
+#include "rpc/envelope.hpp"
 
 namespace colonies::it {
 namespace {
@@ -20,6 +25,28 @@ void expect_no_detail(const Error& e, int pg_port) {
     EXPECT_EQ(e.message.find(std::to_string(pg_port)), std::string::npos) << e.message;
     EXPECT_EQ(e.message.find("connection to server"), std::string::npos) << e.message;
     EXPECT_EQ(e.message.find("PostgreSQL"), std::string::npos) << e.message;
+}
+
+// A signed getcoloniesmsg sent by hand, so that the reply's headers can be read.
+std::string raw_get_colonies(int port) {
+    const auto payload = rpc::base64_encode(R"({"msgtype":"getcoloniesmsg"})");
+    const auto signature = crypto::sign(payload, DevIdentity::server_prvkey);
+    const auto body = rpc::encode_request("getcoloniesmsg", payload, signature.value());
+    const std::string request =
+        "POST /api HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    const int fd = connect_loopback(port, 20s);
+    for (size_t sent = 0; sent < request.size();) {
+        const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<size_t>(n);
+    }
+    std::string reply;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, size_t(n));
+    ::close(fd);
+    return reply;
 }
 
 TEST(StorageOutage, UnreachableDatabaseAnswers503WithoutItsAddress) {
@@ -45,6 +72,10 @@ TEST(StorageOutage, UnreachableDatabaseAnswers503WithoutItsAddress) {
     EXPECT_EQ(colonies.error().status, 503);
     EXPECT_EQ(colonies.error().message, "Storage failure: storage unavailable");
     expect_no_detail(colonies.error(), pg_port);
+    // A 503 says when to come back.
+    const auto raw = raw_get_colonies(server.port());
+    EXPECT_EQ(raw.rfind("HTTP/1.1 503", 0), 0u) << raw;
+    EXPECT_NE(raw.find("Retry-After: 1\r\n"), std::string::npos) << raw;
 
     auto submitted =
         c.submit(Fixture::simple_spec("dev", "cli", "echo"), DevIdentity::executor_prvkey);

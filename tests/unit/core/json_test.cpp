@@ -649,3 +649,24 @@ TEST(Json, ToTextIsCompact) {
 
 }  // namespace
 }  // namespace colonies
+
+namespace colonies {
+namespace {
+
+// An enum field whose value its type cannot hold is an error naming the field, not another
+// state after a silent cut to 32 bits (issue 13: 2^32 + 2 would have read as SUCCESS).
+TEST(Json, EnumValuesOutsideTheirTypeAreRefused) {
+    auto p = boost::json::parse(R"({"processid":"p","state":4294967298})");
+    auto decoded = process_from_json(p);
+    ASSERT_FALSE(decoded.ok());
+    EXPECT_NE(decoded.error().message.find("state"), std::string::npos) << decoded.error().message;
+    auto a = boost::json::parse(R"({"attributeid":"a","attributetype":-9999999999})");
+    EXPECT_FALSE(attribute_from_json(a).ok());
+    // Values that fit are kept as sent, named or not (upstream's decoder takes any int).
+    auto fits = process_from_json(boost::json::parse(R"({"processid":"p","state":2})"));
+    ASSERT_TRUE(fits.ok());
+    EXPECT_EQ(fits->state, ProcessState::Success);
+}
+
+}  // namespace
+}  // namespace colonies
