@@ -426,6 +426,10 @@ Time CronSchedule::next_after(Time now) const {
     }
 }
 
+int64_t CronSchedule::every_seconds() const {
+    return impl_->every_seconds;
+}
+
 Result<Time> next_cron_run(std::string_view expression, int64_t interval, bool random,
                            int64_t random_draw, Time now) {
     if (interval == 0) return bad_request("Cron interval must be -1 (disabled) or larger than 0");

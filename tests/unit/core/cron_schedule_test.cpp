@@ -412,6 +412,8 @@ TEST(CronSchedule, CopiesAreIndependent) {
     EXPECT_EQ(show(a->next_after(now)), "2026-01-01T12:00:00Z");
     EXPECT_EQ(show(d.next_after(now)), "2026-01-01T00:00:05Z");
     EXPECT_TRUE(a->next_after(Time::zero()).is_zero());
+    EXPECT_EQ(a->every_seconds(), 0);
+    EXPECT_EQ(d.every_seconds(), 5);
 }
 
 TEST(NextCronRun, IntervalsRandomAndExpressions) {
