@@ -80,6 +80,30 @@ TEST(CronSchedule, ReferenceExamples) {
     });
 }
 
+// The examples in docs/cron-expressions.md.
+TEST(CronSchedule, DocumentedExamples) {
+    const char* fri = "2026-05-15T17:30:00Z";
+    expect_next({
+        {fri, "TZ=UTC 0 0 12 * * mon-fri", "2026-05-18T12:00:00Z"},
+        {fri, "TZ=UTC 0 0 12 1,15 * *", "2026-06-01T12:00:00Z"},
+        {fri, "TZ=UTC 0 0 12 1,15 * mon", "2026-05-18T12:00:00Z"},
+        {"2026-05-18T12:00:00Z", "TZ=UTC 0 0 12 1,15 * mon", "2026-05-25T12:00:00Z"},
+        {"2026-05-25T12:00:00Z", "TZ=UTC 0 0 12 1,15 * mon", "2026-06-01T12:00:00Z"},
+        {fri, "TZ=UTC 15/20 * * * * *", "2026-05-15T17:30:15Z"},
+        {"2026-05-15T17:30:35Z", "TZ=UTC 15/20 * * * * *", "2026-05-15T17:30:55Z"},
+        {"2026-05-15T17:30:55Z", "TZ=UTC 15/20 * * * * *", "2026-05-15T17:31:15Z"},
+        {fri, "TZ=UTC 0 0 9-17 * * mon-fri", "2026-05-18T09:00:00Z"},
+        {"2026-05-18T16:59:59Z", "TZ=UTC 0 0 9-17 * * mon-fri", "2026-05-18T17:00:00Z"},
+        {fri, "TZ=Europe/Stockholm 0 30 7 * * mon-fri", "2026-05-18T05:30:00Z"},
+        {fri, "CRON_TZ=America/New_York @daily", "2026-05-16T04:00:00Z"},
+        {fri, "TZ=Asia/Tokyo 0 0 9 * * *", "2026-05-16T00:00:00Z"},
+    });
+    auto l = CronSchedule::parse("0 0 0 L * *");
+    ASSERT_FALSE(l.ok());
+    EXPECT_EQ(l.error().message,
+              "failed to parse int from L: strconv.Atoi: parsing \"L\": invalid syntax");
+}
+
 TEST(CronSchedule, Descriptors) {
     const char* now = "2026-05-15T10:20:30.7Z";  // a Friday
     expect_next({
