@@ -199,6 +199,13 @@ int first_bit(Bits b, int from) {
     return rest ? std::countr_zero(rest) : -1;
 }
 
+// Seconds since the epoch as a Time; the zero time (none) past the nanosecond range (year 2262).
+Time instant(int64_t s) {
+    constexpr int64_t kNs = 1000000000;
+    if (s > INT64_MAX / kNs || s < INT64_MIN / kNs) return Time::zero();
+    return Time::from_ns(s * kNs);
+}
+
 // A stretch of time with one UTC offset (seconds since the epoch; `end` excluded).
 struct Period {
     int64_t begin, end, offset;
@@ -362,15 +369,10 @@ Time CronSchedule::Impl::next_matching(int64_t t0) const {
         const int64_t hi = p.end >= limit - p.offset ? limit : p.end + p.offset;
         if (!every_hour && zone && p.begin > INT64_MIN / 2) {
             const int64_t shift = p.offset - period_at(zone, p.begin - 1).offset;
-            if (shift > 0 && t == p.begin && first_local_match(lo - shift, lo))
-                return Time::from_ns(t * 1000000000);
+            if (shift > 0 && t == p.begin && first_local_match(lo - shift, lo)) return instant(t);
             if (shift < 0 && t < p.begin - shift) lo = p.begin - shift + p.offset;
         }
-        if (auto found = first_local_match(lo, hi)) {
-            const int64_t at = *found - p.offset;
-            if (at > INT64_MAX / 1000000000) return Time::zero();
-            return Time::from_ns(at * 1000000000);
-        }
+        if (auto found = first_local_match(lo, hi)) return instant(*found - p.offset);
         if (hi >= limit) return Time::zero();
         t = p.end;
     }
@@ -415,9 +417,9 @@ Time CronSchedule::next_after(Time now) const {
     if (now.is_zero()) return Time::zero();
     const int64_t second = floor_div(now.ns, 1000000000);
     if (impl_->every_seconds > 0) {
-        // now + the delay, less now's fraction of a second; past the year 2262 there is none.
+        // now + the delay, less now's fraction of a second.
         if (second > INT64_MAX / 1000000000 - impl_->every_seconds) return Time::zero();
-        return Time::from_ns((second + impl_->every_seconds) * 1000000000);
+        return instant(second + impl_->every_seconds);
     }
     try {
         return impl_->next_matching(second + 1);
