@@ -23,8 +23,14 @@ class CronSchedule {
     static Result<CronSchedule> parse(std::string_view expression);
 
     // The first matching instant strictly after `now`, on a whole second; the zero time when
-    // nothing matches within five years (e.g. "0 0 0 30 2 *").
+    // nothing matches within five years (e.g. "0 0 0 30 2 *"), or when `now` is the zero time.
+    // A schedule that is not every hour runs once per wall-clock time on DST days
+    // (docs/cron-expressions.md). Never throws.
     Time next_after(Time now) const;
+
+    // The period of an `@every` schedule in whole seconds (at least 1); 0 for a calendar one,
+    // whose next run depends only on the wall clock, not on when it last ran.
+    int64_t every_seconds() const;
 
     CronSchedule(const CronSchedule&);
     CronSchedule(CronSchedule&&) noexcept;
