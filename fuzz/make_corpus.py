@@ -95,6 +95,17 @@ RESOURCES = ["500m\n1Gi\n10GB\n40Gi\n0", "\n\n\n\n", "2\n1024Mi\n1TB\n1Kb\n-5000
 DURATIONS = ["0", "1", "-1", "60", "10000000000", "9223372036854775807",
              "9223372036854775808", "-9223372036854775808", "4611686018427387904", "1.5",
              "1e3", '"10s"', "null", "true"]
+CRONS = [  # tests/unit/core/cron_schedule_test.cpp, docs/cron-expressions.md
+    "0/1 * * * * *", "0/5 * * * * *", "30 * * * * *", "59 3 15 * * MON", "0 0 15 24 12 *",
+    "15/35 20-35/15 1/2 */2 * *", "0 0 0 */5 Apr,Aug,Oct Mon", "0 0 0 * Feb Mon/2",
+    "0 0 0 29 Feb ?", "0 0 0 30 2 *", "0 0 0 1,,15 * sun-sat", "0 0 12 * * *-3",
+    "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly",
+    "@every 1h30m", "@every 1.5s", "@every 300ms", "@every -5m", "@every 2m0.9s",
+    "TZ=Europe/Stockholm 0 30 2 * * *", "CRON_TZ=America/New_York 0 */15 1 * * ?",
+    "TZ=America/Sao_Paulo 0 0 9 10 * ?", "TZ=Asia/Kolkata @hourly", "TZ=  0 5 * * * *",
+    "TZ=UTC", "* * * * *", "5--5 * * * * *", "*//2 * * * * *", "*/-12 * * * * *",
+    "99999999999999999999 * * * * *", "@every 9999999999h", "TZ=../x @daily",
+]
 
 
 def post_api(headers, body):
@@ -146,6 +157,8 @@ def main():
         write("resources", r)
     for d in DURATIONS:
         write("durations", d)
+    for c in CRONS:
+        write("cron", c)
     for i, h in enumerate(HTTP):
         # Mostly whole reads; some in small pieces, as a slow client sends them.
         write("http_request", bytes([255 if i % 3 else 6]) + h.encode("latin-1"))

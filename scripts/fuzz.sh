@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (fuzz/, clang, ASan+UBSan) and runs each for a bounded time from
 # the seed corpus (docs/design.md 5). Fails on any crash, leak, timeout or property failure and
 # prints the input in base64, to become a unit test.
-#   FUZZ_SECONDS  seconds per target (default 20; 6 targets two at a time: about 60 s)
+#   FUZZ_SECONDS  seconds per target (default 20; 7 targets two at a time: about 80 s)
 #   FUZZ_JOBS     targets run at once (default 2)
 #   FUZZ_BUILD    build dir (default build-fuzz)
 #   FUZZ_TARGETS  space-separated subset, e.g. "time envelope" (default: all)
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-20}
 jobs=${FUZZ_JOBS:-2}
 build=${FUZZ_BUILD:-build-fuzz}
-targets=${FUZZ_TARGETS:-"envelope domain_json time resources durations http_request"}
+targets=${FUZZ_TARGETS:-"envelope domain_json time resources durations http_request cron"}
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER="${FUZZ_CXX:-clang++}" -DCOLONIES_FUZZ=ON -DCOLONIES_TESTS=OFF >/dev/null

@@ -9,5 +9,6 @@ apt-get install -y --no-install-recommends \
   clang libclang-rt-14-dev \
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsecp256k1-dev libsqlite3-dev \
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmimalloc-dev \
+  libhowardhinnant-date-dev \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket

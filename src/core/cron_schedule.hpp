@@ -26,6 +26,10 @@ class CronSchedule {
     // nothing matches within five years (e.g. "0 0 0 30 2 *").
     Time next_after(Time now) const;
 
+    // The period of an `@every` schedule in whole seconds (at least 1); 0 for a calendar one,
+    // whose next run depends only on the wall clock, not on when it last ran.
+    int64_t every_seconds() const;
+
     CronSchedule(const CronSchedule&);
     CronSchedule(CronSchedule&&) noexcept;
     CronSchedule& operator=(const CronSchedule&);
