@@ -36,9 +36,10 @@ Status validate_new_cron(const Cron& c) {
                            "> is not the cron's colonyname <" + c.colonyname + ">");
     w->colonyname = c.colonyname;
     if (auto s = check_workflow(std::move(*w)); !s) return s;
-    // Interval -1 means "use the expression"; 0 and below -1 mean nothing.
+    // Interval -1 means "use the expression"; 0 and below -1 mean nothing (the texts are
+    // next_cron_run's, which also checks the expression and `random`).
     if (c.interval == 0 || c.interval < -1)
-        return bad_request("Cron interval must be -1 (disabled) or larger than 0");
+        return next_cron_run("", c.interval, false, 0, {}).error();
     if (c.interval == -1) {
         if (auto schedule = CronSchedule::parse(c.cronexpression); !schedule)
             return schedule.error();
