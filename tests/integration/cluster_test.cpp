@@ -514,7 +514,9 @@ TEST(Cluster, ACronEverySecondStartsOncePerDueTimeAcrossALeaderKill) {
         EXPECT_TRUE(by_due.emplace((s.due_ns - d0) / kS, s).second)
             << "due time " << (s.due_ns - d0) / kS << " started twice";
         // Before the kill only the leader starts crons.
-        if (s.due_ns < killed_at - 500 * 1000000LL) EXPECT_EQ(s.server, leader);
+        if (s.due_ns < killed_at - 500 * 1000000LL) {
+            EXPECT_EQ(s.server, leader);
+        }
     }
     // A server killed between its commit and its log line leaves one graph unlogged, at most.
     EXPECT_GE(starts.size() + 1, graphs.size());
