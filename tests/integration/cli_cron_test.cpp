@@ -11,9 +11,7 @@
 namespace colonies::it::cli {
 namespace {
 
-const std::string kDoc =
-    (std::filesystem::path(__FILE__).parent_path() / "../../docs/crons-and-generators.md")
-        .string();
+const std::string kDoc = std::string(COLONIES_SOURCE_DIR) + "/docs/crons-and-generators.md";
 
 // The "## Crons" section of the document.
 std::string crons_section() {
