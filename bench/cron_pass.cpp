@@ -88,11 +88,12 @@ Figures run(store::Store& st, int due, int passes, int64_t now_ns) {
 }
 
 void report(const char* name, const Figures& f, int passes) {
-    std::printf("%-14s job median %7.3f ms  worst %7.3f ms | job+commit median %7.3f ms  worst "
-                "%7.3f ms | started %d in %d passes\n",
-                name, median(f.job_ms), *std::max_element(f.job_ms.begin(), f.job_ms.end()),
-                median(f.total_ms), *std::max_element(f.total_ms.begin(), f.total_ms.end()),
-                f.started, passes);
+    std::printf(
+        "%-14s job median %7.3f ms  worst %7.3f ms | job+commit median %7.3f ms  worst "
+        "%7.3f ms | started %d in %d passes\n",
+        name, median(f.job_ms), *std::max_element(f.job_ms.begin(), f.job_ms.end()),
+        median(f.total_ms), *std::max_element(f.total_ms.begin(), f.total_ms.end()), f.started,
+        passes);
 }
 
 }  // namespace

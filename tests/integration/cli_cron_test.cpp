@@ -102,8 +102,9 @@ TEST(CliCron, TheDocumentedExampleRunsAsWritten) {
     // `cron run` started one workflow; with --waitprevious and nobody to run it, no second
     // one started before the cron was removed.
     auto c = dev.client();
-    auto graphs = c.call("getprocessgraphsmsg", {{"colonyname", "dev"}, {"count", 10}, {"state", 0}},
-                         dev.env().at("COLONIES_PRVKEY"));
+    auto graphs =
+        c.call("getprocessgraphsmsg", {{"colonyname", "dev"}, {"count", 10}, {"state", 0}},
+               dev.env().at("COLONIES_PRVKEY"));
     ASSERT_TRUE(graphs.ok()) << graphs.error().message;
     EXPECT_EQ(graphs->as_array().size(), 1u);
 }
@@ -139,8 +140,8 @@ TEST(CliCron, JsonOutputAndErrors) {
     EXPECT_NE(dup.err.find("Cron with name <hourly> in Colony <dev> already exists"),
               std::string::npos)
         << dup.err;
-    auto bad = dev.run({"cron", "add", "--name", "bad", "--spec", dev.dir() + "/wf.json", "--cron",
-                        "* * *"});
+    auto bad = dev.run(
+        {"cron", "add", "--name", "bad", "--spec", dev.dir() + "/wf.json", "--cron", "* * *"});
     EXPECT_EQ(bad.code, 255);
     EXPECT_NE(bad.err.find("expected exactly 6 fields, found 3"), std::string::npos) << bad.err;
     auto zero = dev.run(
