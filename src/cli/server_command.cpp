@@ -369,6 +369,10 @@ server::ServerOptions server_options_from_env(int port) {
                 kExitUsage);
         o.max_inflight_body_bytes = static_cast<size_t>(n);
     }
+    // Crons (features.md 8.1): the checker period in ms; upstream stops on a bad value.
+    o.service.cron_checker_period_ms =
+        env_int("COLONIES_CRON_CHECKER_PERIOD", 1000, 1, 24 * 3600 * 1000);
+    o.service.log = [](const std::string& line) { log_info(line); };
     o.header_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_HEADER_TIMEOUT", 10, 1, 3600));
     o.body_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_BODY_TIMEOUT", 60, 1, 86400));
     o.pubsub_max_queued_frames =

@@ -706,4 +706,28 @@ Result<std::vector<Log>> Client::search_logs(const std::string& colony, const st
         &log_from_json);
 }
 
+// ---- crons ----
+
+Result<Cron> Client::add_cron(const Cron& c, const std::string& prvkey) {
+    return decode_one(call("addcronmsg", {{"cron", to_json(c)}}, prvkey), &cron_from_json);
+}
+
+Result<Cron> Client::get_cron(const std::string& id, const std::string& prvkey) {
+    return decode_one(call("getcronmsg", {{"cronid", id}}, prvkey), &cron_from_json);
+}
+
+Result<std::vector<Cron>> Client::get_crons(const std::string& colony, int count,
+                                            const std::string& prvkey) {
+    return decode_many(call("getcronsmsg", {{"colonyname", colony}, {"count", count}}, prvkey),
+                       &cron_from_json);
+}
+
+Result<Cron> Client::run_cron(const std::string& id, const std::string& prvkey) {
+    return decode_one(call("runcronmsg", {{"cronid", id}}, prvkey), &cron_from_json);
+}
+
+Status Client::remove_cron(const std::string& id, const std::string& prvkey) {
+    return to_status(call("removecronmsg", {{"cronid", id}, {"all", false}}, prvkey));
+}
+
 }  // namespace colonies::client

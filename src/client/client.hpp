@@ -142,6 +142,14 @@ class Client {
     Result<std::vector<Log>> search_logs(const std::string& colony, const std::string& text,
                                          int days, int count, const std::string& prvkey);
 
+    // Crons (features.md 1.5). run_cron replies with the cron as it was before the run.
+    Result<Cron> add_cron(const Cron& c, const std::string& prvkey);
+    Result<Cron> get_cron(const std::string& id, const std::string& prvkey);
+    Result<std::vector<Cron>> get_crons(const std::string& colony, int count,
+                                        const std::string& prvkey);
+    Result<Cron> run_cron(const std::string& id, const std::string& prvkey);
+    Status remove_cron(const std::string& id, const std::string& prvkey);
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -532,6 +532,10 @@ value to_json(const Statistics& s) {
     return encode_object(s);
 }
 
+value to_json(const Cron& c) {
+    return encode_object(c);
+}
+
 // Not a described type: the reply nests the address in a one-element "backends" list.
 value to_json(const ServerInfo& i) {
     object backend{{"type", "http"}, {"port", i.port}};
@@ -577,6 +581,10 @@ Result<Log> log_from_json(const value& v) {
 }
 Result<Statistics> statistics_from_json(const value& v) {
     return decode_document<Statistics>(v);
+}
+
+Result<Cron> cron_from_json(const value& v) {
+    return decode_document<Cron>(v);
 }
 
 std::string to_text(const value& v) {

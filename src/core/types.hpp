@@ -250,6 +250,32 @@ BOOST_DESCRIBE_STRUCT(Statistics, (),
                        cancelledprocesses, waitingworkflows, runningworkflows, successfulworkflows,
                        failedworkflows, cancelledworkflows))
 
+// A stored workflow with a schedule (features.md 1.1). `workflowspec` is the WorkflowSpec as a
+// JSON string. `checkat` is not on the wire: when the evaluation pass looks at the cron next
+// (services/crons.hpp); normally nextrun, later while the previous graph blocks it, and the last
+// representable instant when it never fires again.
+struct Cron {
+    std::string cronid;
+    std::string initiatorid;
+    std::string initiatorname;
+    std::string colonyname;
+    std::string name;
+    std::string cronexpression;
+    int64_t interval = 0;  // seconds; -1: use cronexpression
+    bool random = false;
+    Time nextrun;
+    Time lastrun;
+    std::string workflowspec;
+    std::string prevprocessgraphid;
+    bool waitforprevprocessgraph = false;
+    int64_t checkerperiod = 0;  // ms, filled in by getcronmsg only
+    Time checkat;
+};
+BOOST_DESCRIBE_STRUCT(Cron, (),
+                      (cronid, initiatorid, initiatorname, colonyname, name, cronexpression,
+                       interval, random, nextrun, lastrun, workflowspec, prevprocessgraphid,
+                       waitforprevprocessgraph, checkerperiod))
+
 struct ServerInfo {
     std::string buildversion;
     std::string buildtime;

@@ -20,6 +20,8 @@ void Fanout::release_colonies(const std::vector<std::string>& colonies) {
 }
 
 void Fanout::announce(const services::Effects& fx) {
+    if (log_)
+        for (const auto& line : fx.log) log_(line);
     release_colonies(fx.removed_colonies);
     if (!link_) {
         for (const auto& r : fx.ready) waiters_.notify(r);

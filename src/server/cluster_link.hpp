@@ -67,10 +67,14 @@ class ClusterLink {
 // all but one of them to the database for nothing).
 class Fanout {
   public:
-    // `link` may be null (a single server).
+    // `link` may be null (a single server). `log` writes the effects' log lines (may be null).
     Fanout(scheduler::Waiters& waiters, Subscriptions& subscriptions, StoreCall& store,
-           ClusterLink* link)
-        : waiters_(waiters), subscriptions_(subscriptions), store_(store), link_(link) {}
+           ClusterLink* link, std::function<void(const std::string&)> log = {})
+        : waiters_(waiters),
+          subscriptions_(subscriptions),
+          store_(store),
+          link_(link),
+          log_(std::move(log)) {}
     // After a local commit.
     void announce(const services::Effects& fx);
     // Another server's committed change: wake waiters and subscribers here as if local. Reads
@@ -86,6 +90,7 @@ class Fanout {
     Subscriptions& subscriptions_;
     StoreCall& store_;
     ClusterLink* link_;
+    std::function<void(const std::string&)> log_;
 };
 
 }  // namespace colonies::server

@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include <sys/socket.h>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -15,6 +16,7 @@
 #include "server/dispatcher.hpp"
 #include "server/metrics.hpp"
 #include "server/pubsub.hpp"
+#include "services/background.hpp"
 
 namespace colonies::server {
 namespace asio = boost::asio;
@@ -188,7 +190,7 @@ struct Server::Impl {
                                                        : 2 * opts.max_body_bytes),
           store(std::move(s)),
           store_call(*store),
-          fanout(waiters, subscriptions, store_call, opts.cluster.get()),
+          fanout(waiters, subscriptions, store_call, opts.cluster.get(), opts.service.log),
           dispatcher(store_call, waiters, subscriptions, fanout, opts.service) {
         opts.service.cluster_view = [this] {
             if (opts.cluster) return to_json(opts.cluster->view());
@@ -419,10 +421,20 @@ struct Server::Impl {
         co_await serve(std::move(stream));
     }
 
+    // The sweeper ticks often enough for the most frequent background task (a cron checker
+    // period below the sweep interval would otherwise be stretched to it).
+    int sweeper_tick_ms() const {
+        int64_t tick = opts.sweep_interval_ms;
+        for (const auto& t : services::background_tasks())
+            tick = std::min(tick, std::max<int64_t>(1, t.period_ms(opts.service)));
+        return static_cast<int>(tick);
+    }
+
     asio::awaitable<void> sweeper() {
         asio::steady_timer timer(co_await asio::this_coro::executor);
+        const int tick_ms = sweeper_tick_ms();
         for (;;) {
-            timer.expires_after(std::chrono::milliseconds(opts.sweep_interval_ms));
+            timer.expires_after(std::chrono::milliseconds(tick_ms));
             boost::system::error_code ec;
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;

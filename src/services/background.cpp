@@ -3,11 +3,16 @@
 
 #include <array>
 
+#include "services/crons.hpp"
+
 namespace colonies::services {
 namespace {
 
 // Filled by the crons, generators and retention modules as they land.
-constexpr std::array<BackgroundTask, 0> kTasks{};
+constexpr std::array<BackgroundTask, 1> kTasks{
+    BackgroundTask{"crons", [](const Config& c) { return c.cron_checker_period_ms; },
+                   [](OpContext& ctx) { evaluate_crons(ctx); }},
+};
 
 }  // namespace
 

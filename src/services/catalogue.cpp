@@ -52,6 +52,11 @@ constexpr std::array kOperations{
     OpInfo{"addexecutorlogmsg", "Failed to add executor log", op_add_executor_log},
     OpInfo{"getlogsmsg", "Failed to get logs", op_get_logs},
     OpInfo{"searchlogsmsg", "Failed to search logs", op_search_logs},
+    OpInfo{"addcronmsg", "Failed to add cron", op_add_cron},
+    OpInfo{"getcronmsg", "Failed to get cron", op_get_cron},
+    OpInfo{"getcronsmsg", "Failed to get crons", op_get_crons},
+    OpInfo{"runcronmsg", "Failed to run cron", op_run_cron},
+    OpInfo{"removecronmsg", "Failed to remove cron", op_remove_cron},
 };
 
 }  // namespace

@@ -56,6 +56,13 @@ OpResult op_add_executor_log(OpContext&, const boost::json::object&);
 OpResult op_get_logs(OpContext&, const boost::json::object&);
 OpResult op_search_logs(OpContext&, const boost::json::object&);
 
+// Crons (crons_ops.cpp).
+OpResult op_add_cron(OpContext&, const boost::json::object&);
+OpResult op_get_cron(OpContext&, const boost::json::object&);
+OpResult op_get_crons(OpContext&, const boost::json::object&);
+OpResult op_run_cron(OpContext&, const boost::json::object&);
+OpResult op_remove_cron(OpContext&, const boost::json::object&);
+
 // Requeue the RUNNING processes of an executor that is going away (6.10).
 void requeue_processes_of(OpContext& ctx, const std::string& executorid);
 

@@ -27,6 +27,15 @@ struct GraphOrigin {
 // caller's. Nothing is saved when it fails.
 Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOrigin& origin);
 
+// What create_graph would refuse in `w`, checked without saving anything (crons and generators
+// store a workflow to start later: a bad one is refused when it is stored).
+Status check_workflow(WorkflowSpec w);
+
+// The `out` arrays of the graph's leaves (processes without children), concatenated in the
+// order a depth-first walk from the roots meets them (features.md 1.4: the next cron run's
+// root input).
+boost::json::array leaf_outputs(OpContext& ctx, const ProcessGraph& g);
+
 // Parsed requirements of a stored (normalised) spec.
 SpecRequirements requirements_of_spec(const FunctionSpec& spec);
 

@@ -27,6 +27,11 @@ struct Config {
     bool allow_executor_reregister = false;
     int64_t stale_executor_seconds = 600;   // COLONIES_STALE_EXECUTOR_DURATION
     int64_t cleanup_interval_seconds = 60;  // COLONIES_CLEANUP_INTERVAL
+    int64_t cron_checker_period_ms = 1000;  // COLONIES_CRON_CHECKER_PERIOD
+    // Crons started at most per evaluation pass (a pass holds the store thread while it runs).
+    int64_t crons_per_pass = 100;
+    // The server log (set by the server command; null: lines are dropped).
+    std::function<void(const std::string&)> log;
     // getclustermsg's reply (the server fills it in; thread-safe).
     std::function<boost::json::value()> cluster_view;
 };
@@ -37,6 +42,9 @@ struct Effects {
     std::vector<Process> events;  // processes as saved after a state change (6.11), in order
     // Colonies removed: their parked executors are released (their next look fails).
     std::vector<std::string> removed_colonies;
+    // Lines for the server log, written only once the change is committed (a job that rolls
+    // back, or runs again on PostgreSQL, must not report what did not happen).
+    std::vector<std::string> log;
 };
 
 struct OpContext {

@@ -278,6 +278,28 @@ Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOri
     return g;
 }
 
+Status check_workflow(WorkflowSpec w) {
+    if (auto s = validate_workflow(w); !s) return s;
+    for (auto& f : w.functionspecs) {
+        f.conditions.colonyname = w.colonyname;
+        if (auto r = normalize_function_spec(f); !r) return r.error();
+    }
+    return ok_status();
+}
+
+boost::json::array leaf_outputs(OpContext& ctx, const ProcessGraph& g) {
+    auto ps = ctx.tx.processes_of_graph(g.processgraphid);
+    std::map<std::string, const Process*> by_id;
+    for (const auto& p : ps) by_id[p.processid] = &p;
+    boost::json::array out;
+    for (const auto& id : reachable(g, by_id)) {
+        auto it = by_id.find(id);
+        if (it == by_id.end() || !it->second->children.empty()) continue;
+        for (const auto& v : it->second->out) out.push_back(v);
+    }
+    return out;
+}
+
 OpResult op_submit_workflow(OpContext& ctx, const boost::json::object& msg) {
     auto w = required_object<WorkflowSpec>(ctx, msg, "spec", workflow_spec_from_json,
                                            "Failed to submit workflow, msg.WorkflowSpec is nil");

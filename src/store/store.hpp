@@ -137,6 +137,21 @@ class StoreTx {
     // Entries of the colony whose message contains `text` (case-sensitive), timestamp >= since.
     virtual std::vector<Log> search_logs(const std::string& colony, const std::string& text,
                                          int64_t since, int count) = 0;
+
+    // Crons (features.md 1.6). A (colony, name) pair is unique: add_cron of a taken pair fails
+    // the job (look with cron_by_name first).
+    virtual void add_cron(const Cron& c) = 0;
+    // `lock`: the row stays locked until the job ends (PostgreSQL), as due_crons does.
+    virtual std::optional<Cron> cron(const std::string& id, bool lock = false) = 0;
+    virtual std::optional<Cron> cron_by_name(const std::string& colony,
+                                             const std::string& name) = 0;
+    virtual std::vector<Cron> crons(const std::string& colony, int count) = 0;  // by name
+    // Up to `count` crons with checkat <= now, earliest first, locked; crons locked by another
+    // job are passed over. Reads through an index: never the whole table.
+    virtual std::vector<Cron> due_crons(Time now, int count) = 0;
+    // Writes the fields that change: nextrun, lastrun, prevprocessgraphid and checkat.
+    virtual void update_cron(const Cron& c) = 0;
+    virtual void remove_cron(const std::string& id) = 0;
 };
 
 class Store {

@@ -8,7 +8,9 @@
 //  * removing a colony through one server releases its executors parked on another;
 //  * the fault test: 3 servers, 8 executors, 2,000 processes; a follower and then the leader
 //    are killed mid-flight; every process ends SUCCESSFUL and was handed out exactly once, and
-//    the new leader runs the deadline sweep.
+//    the new leader runs the deadline sweep;
+//  * crons: a cron every second while the leader is killed starts once per due time; the due
+//    times without a leader are started once, late, by the new leader (features.md 1.4).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -17,10 +19,12 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli_support.hpp"
 #include "client/subscribe.hpp"
+#include "core/json.hpp"
 #include "etcd_process.hpp"
 #include "harness.hpp"
 #include "pg_cluster.hpp"
@@ -49,7 +53,8 @@ ts::EtcdProcess& etcd() {
 // `n` servers sharing one schema of the test PostgreSQL; with `with_etcd` they elect a leader.
 class Servers {
   public:
-    Servers(int n, bool with_etcd) : schema_(pg().fresh_schema()) {
+    Servers(int n, bool with_etcd, std::vector<std::pair<std::string, std::string>> env = {})
+        : schema_(pg().fresh_schema()) {
         for (int i = 0; i < n; ++i) {
             ServerConfig cfg;
             cfg.extra_env = {{"COLONIES_DB_TYPE", "postgresql"},
@@ -64,6 +69,7 @@ class Servers {
                 // One etcd serves every test: each test's servers get their own key space.
                 cfg.extra_env.emplace_back("COLONIES_ETCD_PREFIX", "/colonies/" + schema_ + "/");
             }
+            for (const auto& kv : env) cfg.extra_env.push_back(kv);
             cfg.extra_args = {"--etcdname", schema_ + "-s" + std::to_string(i), "--threads", "2"};
             cfg.startup_timeout = std::chrono::seconds(40);
             servers_.push_back(std::make_unique<ServerProcess>(cfg));
@@ -406,4 +412,155 @@ TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {
         auto again = c.get_process(p->processid, execs[0].prvkey);
         return again && again->retries >= 1;
     })) << "no sweep after the leader died";
+}
+
+namespace {
+
+// "Cron started" lines of a server log (services/crons.cpp): due time, lateness, graph.
+struct CronStart {
+    int64_t due_ns = 0;
+    int64_t late_ms = 0;
+    std::string graphid;
+    size_t server = 0;
+};
+
+std::vector<CronStart> cron_starts(const std::string& log, size_t server) {
+    std::vector<CronStart> out;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("Cron started") == std::string::npos) continue;
+        CronStart s;
+        s.server = server;
+        auto due = parse_rfc3339(cli::field(line, "due"));
+        if (!due) continue;
+        s.due_ns = due->ns;
+        s.late_ms = std::stoll(cli::field(line, "late_ms"));
+        s.graphid = cli::field(line, "processgraphid");
+        out.push_back(s);
+    }
+    return out;
+}
+
+}  // namespace
+
+// Three servers, a cron every second, the leader killed: every due time gets one graph, except
+// those that passed while there was no leader, which get one graph together, late. Graphs are
+// read from the database (the truth); which due time a graph was for comes from the servers'
+// logs.
+TEST(Cluster, ACronEverySecondStartsOncePerDueTimeAcrossALeaderKill) {
+    constexpr int64_t kS = 1000000000LL;
+    constexpr int64_t kPeriodMs = 200;
+    Servers servers(3, true, {{"COLONIES_CRON_CHECKER_PERIOD", std::to_string(kPeriodMs)}});
+    setup_dev_colony(servers[0]);
+    auto exec = add_executor(servers[0], "e1");
+    std::string leader_name;
+    ASSERT_TRUE(eventually(15s, [&] {
+        auto st = cluster_state(servers[0]);
+        if (!st || st->leader.empty()) return false;
+        leader_name = st->leader;
+        return true;
+    }));
+    size_t leader = 0;
+    for (size_t i = 0; i < servers.size(); ++i)
+        if (servers.name(i) == leader_name) leader = i;
+    const size_t survivor = (leader + 1) % 3;
+
+    auto spec = Fixture::simple_spec("dev", "worker", "tick");
+    spec.nodename = "tick";
+    Cron cron;
+    cron.colonyname = "dev";
+    cron.name = "every-second";
+    cron.interval = 1;
+    cron.workflowspec = to_text(to_json(WorkflowSpec{"dev", {spec}}));
+    auto c = servers[survivor].make_client();
+    auto added = c.add_cron(cron, exec.prvkey);
+    ASSERT_TRUE(added) << added.error().message;
+    const int64_t d0 = added->nextrun.ns;  // due times: d0 + k seconds
+
+    std::this_thread::sleep_for(4500ms);
+    const int64_t killed_at = Time::now().ns;
+    servers[leader].kill9();
+    ASSERT_TRUE(eventually(20s, [&] {
+        auto st = cluster_state(servers[survivor]);
+        return st && !st->leader.empty() && st->leader != leader_name;
+    })) << "no new leader";
+    std::this_thread::sleep_for(4500ms);
+    ASSERT_TRUE(c.remove_cron(added->cronid, exec.prvkey));
+    std::this_thread::sleep_for(1s);
+
+    // Every graph of the colony, by submission time.
+    std::vector<ProcessGraph> graphs;
+    auto r = c.call("getprocessgraphsmsg", {{"colonyname", "dev"}, {"count", 100}, {"state", 0}},
+                    exec.prvkey);
+    ASSERT_TRUE(r) << r.error().message;
+    for (const auto& v : r->as_array()) graphs.push_back(process_graph_from_json(v).value());
+    std::sort(graphs.begin(), graphs.end(),
+              [](const auto& a, const auto& b) { return a.submissiontime < b.submissiontime; });
+    ASSERT_GE(graphs.size(), 6u);
+    std::map<std::string, Time> started_at;
+    for (const auto& g : graphs) started_at[g.processgraphid] = g.submissiontime;
+
+    std::vector<CronStart> starts;
+    for (size_t i = 0; i < servers.size(); ++i)
+        for (const auto& s : cron_starts(servers[i].log_text(), i)) starts.push_back(s);
+    std::map<int64_t, CronStart> by_due;  // due grid index -> start
+    for (const auto& s : starts) {
+        // Every logged start is a graph in the database, for a due time on the grid, started
+        // at or after it.
+        ASSERT_TRUE(started_at.count(s.graphid)) << s.graphid;
+        ASSERT_EQ((s.due_ns - d0) % kS, 0) << "due time off the schedule's grid";
+        EXPECT_GE(started_at[s.graphid].ns, s.due_ns);
+        // None doubled.
+        EXPECT_TRUE(by_due.emplace((s.due_ns - d0) / kS, s).second)
+            << "due time " << (s.due_ns - d0) / kS << " started twice";
+        // Before the kill only the leader starts crons.
+        if (s.due_ns < killed_at - 500 * 1000000LL) {
+            EXPECT_EQ(s.server, leader);
+        }
+    }
+    // A server killed between its commit and its log line leaves one graph unlogged, at most.
+    EXPECT_GE(starts.size() + 1, graphs.size());
+    EXPECT_LE(starts.size(), graphs.size());
+    ASSERT_FALSE(by_due.empty());
+
+    // None missing: each due time from the first to the last has its graph, or passed while
+    // a late start was pending and is covered by it (the start before the gap began after it).
+    std::vector<Time> unlogged;
+    std::set<std::string> logged;
+    for (const auto& s : starts) logged.insert(s.graphid);
+    for (const auto& g : graphs)
+        if (!logged.count(g.processgraphid)) unlogged.push_back(g.submissiontime);
+    int late_starts = 0;
+    const int64_t first = by_due.begin()->first, last = by_due.rbegin()->first;
+    for (int64_t k = first; k <= last; ++k) {
+        if (by_due.count(k)) continue;
+        const int64_t due = d0 + k * kS;
+        if (std::any_of(unlogged.begin(), unlogged.end(),
+                        [&](Time t) { return t.ns >= due && t.ns < due + kS; }))
+            continue;
+        auto before = std::prev(by_due.upper_bound(k));
+        EXPECT_GE(started_at[before->second.graphid].ns, due)
+            << "due time " << k << " was neither started nor covered by a late start";
+    }
+    for (auto it = by_due.begin(); it != by_due.end(); ++it) {
+        const auto& s = it->second;
+        const int64_t late_ns = started_at[s.graphid].ns - s.due_ns;
+        if (late_ns < kS) {
+            // On time: within a checker period plus a loaded machine's delay.
+            EXPECT_LT(late_ns, (kPeriodMs + 700) * 1000000LL) << "due " << it->first;
+            continue;
+        }
+        ++late_starts;
+        // Late only across the failover, by the new leader; and the next start is the first
+        // due time after it, not a burst of catch-up starts.
+        EXPECT_NE(s.server, leader);
+        EXPECT_GE(s.due_ns, killed_at - kS);
+        auto next = std::next(it);
+        if (next == by_due.end()) continue;
+        const int64_t first_after = d0 + ((started_at[s.graphid].ns - d0) / kS + 1) * kS;
+        EXPECT_EQ(next->second.due_ns, first_after);
+    }
+    EXPECT_EQ(late_starts, 1) << "the due times without a leader start once, late";
+    // The new leader kept going after the takeover.
+    EXPECT_GT(by_due.rbegin()->second.due_ns, killed_at + 3 * kS);
 }

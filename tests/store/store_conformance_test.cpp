@@ -156,6 +156,11 @@ TEST_P(StoreConformance, RemoveColonyRemovesEverythingInIt) {
         a.key = "k";
         a.value = "v";
         EXPECT_TRUE(t.add_attribute(a));
+        Cron c;
+        c.cronid = "cr1";
+        c.colonyname = "dev";
+        c.name = "nightly";
+        t.add_cron(c);
     });
     tx([](StoreTx& t) { t.remove_colony("dev"); });
     tx([](StoreTx& t) {
@@ -167,6 +172,7 @@ TEST_P(StoreConformance, RemoveColonyRemovesEverythingInIt) {
         EXPECT_FALSE(t.attribute("a1"));
         EXPECT_TRUE(t.logs("dev", "p1", "", 10, 0, false).empty());
         EXPECT_TRUE(t.process("p2"));
+        EXPECT_FALSE(t.cron("cr1"));
     });
 }
 
@@ -459,6 +465,148 @@ TEST_P(StoreConformance, Graphs) {
         EXPECT_FALSE(t.graph("g2"));
         EXPECT_TRUE(t.graph("g1"));
     });
+}
+
+Cron make_cron(const std::string& id, const std::string& colony, const std::string& name,
+               Time checkat) {
+    Cron c;
+    c.cronid = id;
+    c.initiatorid = "init-" + id;
+    c.initiatorname = "alice";
+    c.colonyname = colony;
+    c.name = name;
+    c.cronexpression = "0/2 * * * * *";
+    c.interval = -1;
+    c.nextrun = checkat;
+    c.workflowspec = R"({"colonyname":")" + colony + R"(","functionspecs":[]})";
+    c.waitforprevprocessgraph = true;
+    c.checkat = checkat;
+    return c;
+}
+
+TEST_P(StoreConformance, CronsRoundTripListUpdateAndRemove) {
+    tx([](StoreTx& t) {
+        t.add_cron(make_cron("c2", "dev", "zeta", Time::from_ns(20)));
+        t.add_cron(make_cron("c1", "dev", "alpha", Time::from_ns(10)));
+        t.add_cron(make_cron("c3", "other", "alpha", Time::from_ns(30)));
+    });
+    tx([](StoreTx& t) {
+        auto c = t.cron("c1");
+        ASSERT_TRUE(c);
+        EXPECT_EQ(c->initiatorid, "init-c1");
+        EXPECT_EQ(c->initiatorname, "alice");
+        EXPECT_EQ(c->name, "alpha");
+        EXPECT_EQ(c->cronexpression, "0/2 * * * * *");
+        EXPECT_EQ(c->interval, -1);
+        EXPECT_TRUE(c->waitforprevprocessgraph);
+        EXPECT_EQ(c->nextrun, Time::from_ns(10));
+        EXPECT_TRUE(c->lastrun.is_zero());
+        EXPECT_EQ(c->checkat, Time::from_ns(10));
+        EXPECT_EQ(c->workflowspec, R"({"colonyname":"dev","functionspecs":[]})");
+        EXPECT_TRUE(t.cron("c1", true));
+        EXPECT_FALSE(t.cron("nope"));
+        ASSERT_TRUE(t.cron_by_name("other", "alpha"));
+        EXPECT_EQ(t.cron_by_name("other", "alpha")->cronid, "c3");
+        EXPECT_FALSE(t.cron_by_name("other", "zeta"));
+        auto dev = t.crons("dev", 10);
+        ASSERT_EQ(dev.size(), 2u);
+        EXPECT_EQ(dev[0].cronid, "c1");  // by name
+        EXPECT_EQ(dev[1].cronid, "c2");
+        EXPECT_EQ(t.crons("dev", 1).size(), 1u);
+        EXPECT_TRUE(t.crons("none", 10).empty());
+
+        c->nextrun = Time::from_ns(1000);
+        c->lastrun = Time::from_ns(900);
+        c->prevprocessgraphid = "g9";
+        c->checkat = Time::from_ns(1001);
+        t.update_cron(*c);
+    });
+    tx([](StoreTx& t) {
+        auto c = t.cron("c1");
+        ASSERT_TRUE(c);
+        EXPECT_EQ(c->nextrun, Time::from_ns(1000));
+        EXPECT_EQ(c->lastrun, Time::from_ns(900));
+        EXPECT_EQ(c->prevprocessgraphid, "g9");
+        EXPECT_EQ(c->checkat, Time::from_ns(1001));
+        t.remove_cron("c1");
+        EXPECT_FALSE(t.cron("c1"));
+        EXPECT_TRUE(t.cron("c2"));
+    });
+}
+
+TEST_P(StoreConformance, DueCronsAreTheDueOnesEarliestFirstAndBounded) {
+    tx([](StoreTx& t) {
+        t.add_cron(make_cron("late", "dev", "a", Time::from_ns(10)));
+        t.add_cron(make_cron("early", "dev", "b", Time::from_ns(5)));
+        t.add_cron(make_cron("future", "dev", "c", Time::from_ns(20)));
+        t.add_cron(make_cron("never", "dev", "d", Time{INT64_MAX}));
+        t.add_cron(make_cron("unscheduled", "dev", "e", Time::zero()));
+        t.add_cron(make_cron("now", "dev", "f", Time::from_ns(15)));
+    });
+    tx([](StoreTx& t) {
+        auto due = t.due_crons(Time::from_ns(15), 10);
+        std::vector<std::string> ids;
+        for (const auto& c : due) ids.push_back(c.cronid);
+        EXPECT_EQ(ids, (std::vector<std::string>{"unscheduled", "early", "late", "now"}));
+        auto two = t.due_crons(Time::from_ns(15), 2);
+        ASSERT_EQ(two.size(), 2u);
+        EXPECT_EQ(two[1].cronid, "early");
+        EXPECT_TRUE(t.due_crons(Time::from_ns(-1), 10).size() == 1);  // only the unscheduled
+    });
+}
+
+TEST_P(StoreConformance, CronNamesAreUniquePerColony) {
+    tx([](StoreTx& t) { t.add_cron(make_cron("c1", "dev", "nightly", Time::from_ns(1))); });
+    EXPECT_FALSE(store->run_sync([](StoreTx& t) {
+        t.add_cron(make_cron("c2", "dev", "nightly", Time::from_ns(1)));
+        return true;
+    }));
+    tx([](StoreTx& t) {
+        EXPECT_FALSE(t.cron("c2"));
+        t.add_cron(make_cron("c3", "other", "nightly", Time::from_ns(1)));
+        EXPECT_TRUE(t.cron("c3"));
+    });
+}
+
+// The evaluation pass of two servers at once: a due cron is taken by one of them, the other
+// passes over it while it is held and no longer sees it due afterwards.
+TEST_P(StoreConformance, ConcurrentPassesTakeADueCronOnce) {
+    std::vector<std::unique_ptr<Store>> others;
+    if (backend->shares_across_stores()) others.push_back(backend->open());
+    constexpr int kCrons = 5;
+    tx([](StoreTx& t) {
+        for (int i = 0; i < kCrons; ++i)
+            t.add_cron(make_cron("c" + std::to_string(i), "dev", "n" + std::to_string(i),
+                                 Time::from_ns(i)));
+    });
+    std::mutex mu;
+    std::map<std::string, int> taken;
+    std::vector<std::thread> threads;
+    for (int th = 0; th < 6; ++th) {
+        Store* s = (th % 2 && !others.empty()) ? others[0].get() : store.get();
+        threads.emplace_back([&, s] {
+            for (int round = 0; round < 3; ++round) {
+                std::vector<std::string> mine;
+                bool ok = s->run_sync([&](StoreTx& t) {
+                    mine.clear();
+                    for (auto& c : t.due_crons(Time::from_ns(100), 2)) {
+                        mine.push_back(c.cronid);
+                        c.checkat = Time{INT64_MAX};
+                        t.update_cron(c);
+                    }
+                    // Hold the rows a while, so that the other passes run meanwhile.
+                    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+                    return true;
+                });
+                ASSERT_TRUE(ok);
+                std::lock_guard lk(mu);
+                for (const auto& id : mine) taken[id]++;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(taken.size(), static_cast<size_t>(kCrons));
+    for (const auto& [id, n] : taken) EXPECT_EQ(n, 1) << id;
 }
 
 TEST_P(StoreConformance, LogsOrderSinceLatestAndSearch) {

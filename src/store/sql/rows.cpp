@@ -36,6 +36,12 @@ Log read_log(const Row& r) {
     return Log{r.text(0), r.text(1), r.text(2), r.text(3), r.integer(4)};
 }
 
+Cron read_cron(const Row& r) {
+    auto c = decode_doc<Cron>(r.text(0), cron_from_json);
+    c.checkat = Time::from_ns(r.integer(1));
+    return c;
+}
+
 Process read_process(const Row& r, bool with_attributes) {
     auto p = decode_doc<Process>(r.text(0), process_from_json);
     if (!with_attributes) return p;

@@ -76,8 +76,14 @@ const Table kProcessGraphs{
     {{"processgraphid", T}, {"colonyname", T}, {"state", I}, {"submissiontime", B}, {"doc", T}},
     {"processgraphid"}};
 
-const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,    &kFunctions,
-                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs};
+// Crons (features.md 1.6): `checkat` is when the evaluation pass looks at the cron next, so a
+// pass reads only the due ones through crons_due.
+const Table kCrons{"crons",
+                   {{"cronid", T}, {"colonyname", T}, {"name", T}, {"checkat", B}, {"doc", T}},
+                   {"cronid"}};
+
+const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,     &kFunctions,
+                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs, &kCrons};
 
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
@@ -105,6 +111,12 @@ const std::vector<Migration> kMigrations = {
          // Graph queries add `processgraphid <> ''` so the planner may use this partial index.
          "CREATE INDEX processes_by_graph ON processes (processgraphid{seq_key}) "
          "WHERE processgraphid <> ''",
+     }},
+    // Crons.
+    {{&kCrons},
+     {
+         "CREATE UNIQUE INDEX crons_by_name ON crons (colonyname, name)",
+         "CREATE INDEX crons_due ON crons (checkat)",
      }},
 };
 

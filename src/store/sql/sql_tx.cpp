@@ -40,9 +40,10 @@ void SqlTx::add_colony(const Colony& c) {
 
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
-    for (auto s : {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
-                   Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
-                   Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColony})
+    for (auto s :
+         {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
+          Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions, Stmt::DeleteColonyExecutors,
+          Stmt::DeleteColonyUsers, Stmt::DeleteColonyCrons, Stmt::DeleteColony})
         exec(s, {name});
 }
 
@@ -297,6 +298,34 @@ std::vector<Log> SqlTx::logs(const std::string& colony, const std::string& proce
 std::vector<Log> SqlTx::search_logs(const std::string& colony, const std::string& text,
                                     int64_t since, int count) {
     return all(Stmt::SearchLogs, {colony, text, since, count}, read_log);
+}
+
+void SqlTx::add_cron(const Cron& c) {
+    exec(Stmt::AddCron, {c.cronid, c.colonyname, c.name, c.checkat.ns, to_text(to_json(c))});
+}
+
+std::optional<Cron> SqlTx::cron(const std::string& id, bool lock) {
+    return one(lock ? Stmt::LockCron : Stmt::Cron, {id}, read_cron);
+}
+
+std::optional<Cron> SqlTx::cron_by_name(const std::string& colony, const std::string& name) {
+    return one(Stmt::CronByName, {colony, name}, read_cron);
+}
+
+std::vector<Cron> SqlTx::crons(const std::string& colony, int count) {
+    return all(Stmt::Crons, {colony, count}, read_cron);
+}
+
+std::vector<Cron> SqlTx::due_crons(Time now, int count) {
+    return all(Stmt::DueCrons, {now.ns, count}, read_cron);
+}
+
+void SqlTx::update_cron(const Cron& c) {
+    exec(Stmt::UpdateCron, {c.checkat.ns, to_text(to_json(c)), c.cronid});
+}
+
+void SqlTx::remove_cron(const std::string& id) {
+    exec(Stmt::RemoveCron, {id});
 }
 
 }  // namespace colonies::store::sql

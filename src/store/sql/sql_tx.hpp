@@ -108,6 +108,14 @@ class SqlTx final : public StoreTx {
     std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
                                  int count) override;
 
+    void add_cron(const Cron& c) override;
+    std::optional<Cron> cron(const std::string& id, bool lock) override;
+    std::optional<Cron> cron_by_name(const std::string& colony, const std::string& name) override;
+    std::vector<Cron> crons(const std::string& colony, int count) override;
+    std::vector<Cron> due_crons(Time now, int count) override;
+    void update_cron(const Cron& c) override;
+    void remove_cron(const std::string& id) override;
+
   private:
     using Params = std::initializer_list<Param>;
     int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }

@@ -34,6 +34,7 @@ constexpr Def scans(Def d) {
 
 #define USER_COLUMNS "SELECT colonyname, userid, name, email, phone FROM users "
 #define EXECUTOR_COLUMNS "SELECT doc, state, lastheard FROM executors "
+#define CRON_COLUMNS "SELECT doc, checkat FROM crons "
 #define LOG_COLUMNS "SELECT processid, colonyname, executorname, message, ts FROM logs "
 // $1 colony, $2 state, $3 count, $4 executortype, $5 initiatorname, $6 label ('' = any).
 #define LIST_PROCESSES(order)                                                             \
@@ -184,6 +185,20 @@ const Def kDefs[] = {
     text(S::SearchLogs,
          LOG_COLUMNS "WHERE colonyname = $1 AND {instr}(message, $2) > 0 AND ts >= $3::bigint "
                      "ORDER BY ts DESC LIMIT $4::bigint"),
+
+    insert(S::AddCron, "crons"),
+    text(S::Cron, CRON_COLUMNS "WHERE cronid = $1"),
+    // A manual run holds the row, so the evaluation pass of another server passes it over.
+    text(S::LockCron, CRON_COLUMNS "WHERE cronid = $1{for_update}"),
+    text(S::CronByName, CRON_COLUMNS "WHERE colonyname = $1 AND name = $2"),
+    text(S::Crons, CRON_COLUMNS "WHERE colonyname = $1 ORDER BY name LIMIT $2::bigint"),
+    // SKIP LOCKED: a cron another server is starting is left to it; once that commits, its new
+    // checkat no longer matches, so it starts once per due time.
+    text(S::DueCrons,
+         CRON_COLUMNS "WHERE checkat <= $1::bigint ORDER BY checkat LIMIT $2::bigint{skip_locked}"),
+    text(S::UpdateCron, "UPDATE crons SET checkat = $1::bigint, doc = $2 WHERE cronid = $3"),
+    text(S::RemoveCron, "DELETE FROM crons WHERE cronid = $1"),
+    text(S::DeleteColonyCrons, "DELETE FROM crons WHERE colonyname = $1"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

@@ -79,7 +79,16 @@ namespace colonies::store::sql {
     X(LatestLogsOfProcess) \
     X(LogsOfExecutor) \
     X(LatestLogsOfExecutor) \
-    X(SearchLogs)
+    X(SearchLogs) \
+    X(AddCron) \
+    X(Cron) \
+    X(LockCron) \
+    X(CronByName) \
+    X(Crons) \
+    X(DueCrons) \
+    X(UpdateCron) \
+    X(RemoveCron) \
+    X(DeleteColonyCrons)
 // clang-format on
 
 enum class Stmt : unsigned short {

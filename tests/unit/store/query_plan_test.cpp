@@ -23,6 +23,7 @@ namespace {
 
 constexpr int kColonies = 3;
 constexpr int kProcessesPerColony = 1200;
+constexpr int kCronsPerColony = 500;
 
 Process make_process(int colony, int i) {
     Process p;
@@ -77,6 +78,14 @@ void fill(StoreTx& tx, int colony) {
             tx.add_attribute(Attribute{"a" + p.processid, p.processid, name, p.processgraphid,
                                        p.state, AttributeType::Out, "k", "v"});
         if (i % 2 == 0) tx.add_log(Log{p.processid, name, "executor1", "line", i});
+    }
+    for (int i = 0; i < kCronsPerColony; ++i) {
+        Cron c;
+        c.cronid = name + "cron" + std::to_string(i);
+        c.colonyname = name;
+        c.name = "cron" + std::to_string(i);
+        c.checkat = Time::from_ns(i);
+        tx.add_cron(c);
     }
     for (int g = 0; g < kProcessesPerColony / 30; ++g) {
         ProcessGraph graph;
@@ -161,6 +170,29 @@ TEST_F(QueryPlan, StatementsMeantToScanDoScan) {
             scans = scans || line.rfind("SCAN processes", 0) == 0;
         EXPECT_TRUE(scans) << st.name;
     }
+}
+
+// The cron evaluation pass runs every second on the leader: it and every other cron statement
+// go through an index (the due crons only, never the whole table).
+TEST_F(QueryPlan, NoStatementScansCrons) {
+    static const std::regex full_scan(R"(^SCAN (TABLE )?crons\b)");
+    int planned = 0;
+    for (const auto& st : sql::catalogue()) {
+        const std::string text = sql::sql(sql::Dialect::Sqlite, st.id);
+        if (text.find("crons") == std::string::npos) continue;
+        ++planned;
+        for (const auto& line : plan(text))
+            EXPECT_FALSE(std::regex_search(line, full_scan)) << st.name << ": " << line;
+    }
+    EXPECT_GE(planned, 8);
+    const auto due = plan(sql::sql(sql::Dialect::Sqlite, sql::Stmt::DueCrons));
+    ASSERT_FALSE(due.empty());
+    EXPECT_NE(due.front().find("crons_due"), std::string::npos) << due.front();
+    // And the guard fails without the index.
+    exec("DROP INDEX crons_due");
+    const auto without = plan(sql::sql(sql::Dialect::Sqlite, sql::Stmt::DueCrons));
+    ASSERT_FALSE(without.empty());
+    EXPECT_TRUE(std::regex_search(without.front(), full_scan)) << without.front();
 }
 
 // The guard itself: without the partial graph index, the graph statements scan, and it says so.
