@@ -523,6 +523,9 @@ value to_json(const Log& l) {
 value to_json(const Statistics& s) {
     return encode_object(s);
 }
+value to_json(const Generator& g) {
+    return encode_object(g);
+}
 
 // Not a described type: the reply nests the address in a one-element "backends" list.
 value to_json(const ServerInfo& i) {
@@ -569,6 +572,9 @@ Result<Log> log_from_json(const value& v) {
 }
 Result<Statistics> statistics_from_json(const value& v) {
     return decode_document<Statistics>(v);
+}
+Result<Generator> generator_from_json(const value& v) {
+    return decode_document<Generator>(v);
 }
 
 std::string to_text(const value& v) {

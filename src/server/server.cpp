@@ -15,6 +15,7 @@
 #include "server/dispatcher.hpp"
 #include "server/metrics.hpp"
 #include "server/pubsub.hpp"
+#include "services/background.hpp"
 
 namespace colonies::server {
 namespace asio = boost::asio;
@@ -416,8 +417,12 @@ struct Server::Impl {
 
     asio::awaitable<void> sweeper() {
         asio::steady_timer timer(co_await asio::this_coro::executor);
+        // A background task due more often than the sweep interval sets the pace.
+        int64_t tick_ms = opts.sweep_interval_ms;
+        for (const auto& t : services::background_tasks())
+            tick_ms = std::min(tick_ms, std::max<int64_t>(t.period_ms(opts.service), 10));
         for (;;) {
-            timer.expires_after(std::chrono::milliseconds(opts.sweep_interval_ms));
+            timer.expires_after(std::chrono::milliseconds(tick_ms));
             boost::system::error_code ec;
             co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             if (ec) co_return;

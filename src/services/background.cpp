@@ -3,11 +3,16 @@
 
 #include <array>
 
+#include "services/colonies_ops.hpp"
+
 namespace colonies::services {
 namespace {
 
 // Filled by the crons, generators and retention modules as they land.
-constexpr std::array<BackgroundTask, 0> kTasks{};
+constexpr std::array<BackgroundTask, 1> kTasks{
+    BackgroundTask{"generators", [](const Config& c) { return c.generator_checker_period_ms; },
+                   [](OpContext& ctx) { run_generators(ctx); }},
+};
 
 }  // namespace
 

@@ -52,6 +52,12 @@ constexpr std::array kOperations{
     OpInfo{"addexecutorlogmsg", "Failed to add executor log", op_add_executor_log},
     OpInfo{"getlogsmsg", "Failed to get logs", op_get_logs},
     OpInfo{"searchlogsmsg", "Failed to search logs", op_search_logs},
+    OpInfo{"addgeneratormsg", "Failed to add generator", op_add_generator},
+    OpInfo{"getgeneratormsg", "Failed to get generator", op_get_generator},
+    OpInfo{"getgeneratorsmsg", "Failed to get generators", op_get_generators},
+    OpInfo{"resolvegeneratormsg", "Failed to resolve generator", op_resolve_generator},
+    OpInfo{"packgeneratormsg", "Failed to increment generator", op_pack_generator},
+    OpInfo{"removegeneratormsg", "Failed to remove generator", op_remove_generator},
 };
 
 }  // namespace

@@ -27,6 +27,10 @@ struct GraphOrigin {
 // caller's. Nothing is saved when it fails.
 Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOrigin& origin);
 
+// The checks of create_graph without creating anything: for workflows stored to be started
+// later (generators, crons), so a bad one is refused when it is stored.
+Status check_workflow(WorkflowSpec w);
+
 // Parsed requirements of a stored (normalised) spec.
 SpecRequirements requirements_of_spec(const FunctionSpec& spec);
 

@@ -76,8 +76,34 @@ const Table kProcessGraphs{
     {{"processgraphid", T}, {"colonyname", T}, {"state", I}, {"submissiontime", B}, {"doc", T}},
     {"processgraphid"}};
 
-const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,    &kFunctions,
-                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs};
+// Generators (features.md 2). `queued` counts the generator's rows in generator_args, kept by the
+// statements that add and remove them, so a queue size and the due look-up read no argument rows.
+const Table kGenerators{"generators",
+                        {{"generatorid", T},
+                         {"seq", ColumnType::Seq},
+                         {"colonyname", T},
+                         {"name", T},
+                         {"workflowspec", T},
+                         {"triggersize", B},
+                         {"timeoutsec", B},
+                         {"firstpack", B},
+                         {"lastrun", B},
+                         {"initiatorid", T},
+                         {"initiatorname", T},
+                         {"queued", B}},
+                        {"generatorid"}};
+// Packed arguments; {seq} is their FIFO order.
+const Table kGeneratorArgs{"generator_args",
+                           {{"generatorargid", T},
+                            {"seq", ColumnType::Seq},
+                            {"generatorid", T},
+                            {"colonyname", T},
+                            {"arg", T}},
+                           {"generatorargid"}};
+
+const Table* const kTables[] = {&kServer,        &kColonies,   &kUsers,        &kExecutors,
+                                &kFunctions,     &kProcesses,  &kAttributes,   &kLogs,
+                                &kProcessGraphs, &kGenerators, &kGeneratorArgs};
 
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
@@ -105,6 +131,16 @@ const std::vector<Migration> kMigrations = {
          // Graph queries add `processgraphid <> ''` so the planner may use this partial index.
          "CREATE INDEX processes_by_graph ON processes (processgraphid{seq_key}) "
          "WHERE processgraphid <> ''",
+     }},
+    // Generators: by colony in insertion order, by name, FIFO arguments, and the leader's
+    // look-up of generators with queued arguments oldest run first (features.md 2.3).
+    {{&kGenerators, &kGeneratorArgs},
+     {
+         "CREATE INDEX generators_by_colony ON generators (colonyname{seq_key})",
+         "CREATE INDEX generators_by_name ON generators (colonyname, name)",
+         "CREATE INDEX generators_queued ON generators (lastrun) WHERE queued > 0",
+         "CREATE INDEX generator_args_fifo ON generator_args (generatorid{seq_key})",
+         "CREATE INDEX generator_args_by_colony ON generator_args (colonyname)",
      }},
 };
 

@@ -40,6 +40,7 @@ void SqlTx::add_colony(const Colony& c) {
 
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
+    for (auto s : {Stmt::DeleteColonyGeneratorArgs, Stmt::DeleteColonyGenerators}) exec(s, {name});
     for (auto s : {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
                    Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
                    Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColony})
@@ -297,6 +298,51 @@ std::vector<Log> SqlTx::logs(const std::string& colony, const std::string& proce
 std::vector<Log> SqlTx::search_logs(const std::string& colony, const std::string& text,
                                     int64_t since, int count) {
     return all(Stmt::SearchLogs, {colony, text, since, count}, read_log);
+}
+
+std::optional<Generator> SqlTx::generator(const std::string& id) {
+    return one(Stmt::Generator, {id}, read_generator);
+}
+
+std::optional<Generator> SqlTx::generator_by_name(const std::string& colony,
+                                                  const std::string& name) {
+    return one(Stmt::GeneratorByName, {colony, name}, read_generator);
+}
+
+std::vector<Generator> SqlTx::generators(const std::string& colony, int count) {
+    return all(Stmt::Generators, {colony, count}, read_generator);
+}
+
+void SqlTx::add_generator(const Generator& g) {
+    exec(Stmt::AddGenerator,
+         {g.generatorid, g.colonyname, g.name, g.workflowspec, g.trigger, g.timeout, g.firstpack.ns,
+          g.lastrun.ns, g.initiatorid, g.initiatorname, int64_t{0}});
+}
+
+void SqlTx::remove_generator(const std::string& id) {
+    exec(Stmt::DeleteGeneratorArgs, {id});
+    exec(Stmt::DeleteGenerator, {id});
+}
+
+// The generator row first: on PostgreSQL its lock orders the packs of one generator, so the
+// arguments' insertion order is also their commit order.
+void SqlTx::pack_generator(const GeneratorArg& a, Time now) {
+    if (exec(Stmt::PackGenerator, {a.generatorid, Time::kZero, now.ns}) == 0)
+        throw StoreError("pack of unknown generator " + a.generatorid);
+    exec(Stmt::AddGeneratorArg, {a.generatorargid, a.generatorid, a.colonyname, a.arg});
+}
+
+std::vector<GeneratorArg> SqlTx::generator_args(const std::string& generatorid, int n) {
+    return all(Stmt::GeneratorArgs, {generatorid, n}, read_generator_arg);
+}
+
+void SqlTx::consume_generator_args(const std::string& generatorid, int n, Time when) {
+    const int64_t removed = exec(Stmt::ConsumeGeneratorArgs, {generatorid, n});
+    exec(Stmt::GeneratorRan, {generatorid, removed, when.ns});
+}
+
+std::vector<Generator> SqlTx::due_generators(Time now, int limit) {
+    return all(Stmt::DueGenerators, {Time::kZero, now.unix_seconds(), limit}, read_generator);
 }
 
 }  // namespace colonies::store::sql

@@ -108,6 +108,17 @@ class SqlTx final : public StoreTx {
     std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
                                  int count) override;
 
+    std::optional<Generator> generator(const std::string& id) override;
+    std::optional<Generator> generator_by_name(const std::string& colony,
+                                               const std::string& name) override;
+    std::vector<Generator> generators(const std::string& colony, int count) override;
+    void add_generator(const Generator& g) override;
+    void remove_generator(const std::string& id) override;
+    void pack_generator(const GeneratorArg& a, Time now) override;
+    std::vector<GeneratorArg> generator_args(const std::string& generatorid, int n) override;
+    void consume_generator_args(const std::string& generatorid, int n, Time when) override;
+    std::vector<Generator> due_generators(Time now, int limit) override;
+
   private:
     using Params = std::initializer_list<Param>;
     int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }

@@ -44,6 +44,9 @@ constexpr Def scans(Def d) {
 // tell that a bound parameter is never empty, and without it every graph step scanned the whole
 // processes table.
 #define OF_GRAPH "processgraphid = $1 AND processgraphid <> ''"
+#define GENERATOR_COLUMNS                                                                      \
+    "SELECT generatorid, colonyname, name, workflowspec, triggersize, timeoutsec, firstpack, " \
+    "lastrun, initiatorid, initiatorname, queued FROM generators "
 // Log reads: $1 colony, $2 process, $3 executor, $4 since, $5 count. Each names all five (a
 // prepared PostgreSQL statement must type every parameter) so one bind sequence serves them.
 
@@ -184,6 +187,40 @@ const Def kDefs[] = {
     text(S::SearchLogs,
          LOG_COLUMNS "WHERE colonyname = $1 AND {instr}(message, $2) > 0 AND ts >= $3::bigint "
                      "ORDER BY ts DESC LIMIT $4::bigint"),
+
+    // Generators (features.md 2). The row lock of Generator serialises packs and runs of one
+    // generator across servers, so `queued` and the FIFO order stay exact.
+    text(S::Generator, GENERATOR_COLUMNS "WHERE generatorid = $1{for_update}"),
+    text(S::GeneratorByName,
+         GENERATOR_COLUMNS "WHERE colonyname = $1 AND name = $2 ORDER BY {seq} LIMIT 1"),
+    text(S::Generators, GENERATOR_COLUMNS "WHERE colonyname = $1 ORDER BY {seq} LIMIT $2::bigint"),
+    insert(S::AddGenerator, "generators"),
+    text(S::DeleteGeneratorArgs, "DELETE FROM generator_args WHERE generatorid = $1"),
+    text(S::DeleteGenerator, "DELETE FROM generators WHERE generatorid = $1"),
+    text(S::DeleteColonyGeneratorArgs, "DELETE FROM generator_args WHERE colonyname = $1"),
+    text(S::DeleteColonyGenerators, "DELETE FROM generators WHERE colonyname = $1"),
+    // $2 the zero time: the first pack ever sets firstpack; later ones leave it.
+    text(S::PackGenerator,
+         "UPDATE generators SET queued = queued + 1, firstpack = CASE WHEN firstpack = $2::bigint "
+         "THEN $3::bigint ELSE firstpack END WHERE generatorid = $1"),
+    insert(S::AddGeneratorArg, "generator_args"),
+    text(S::GeneratorArgs,
+         "SELECT generatorargid, generatorid, colonyname, arg FROM generator_args "
+         "WHERE generatorid = $1 ORDER BY {seq} LIMIT $2::bigint"),
+    text(S::ConsumeGeneratorArgs,
+         "DELETE FROM generator_args WHERE generatorargid IN (SELECT generatorargid FROM "
+         "generator_args WHERE generatorid = $1 ORDER BY {seq} LIMIT $2::bigint)"),
+    text(S::GeneratorRan,
+         "UPDATE generators SET queued = queued - $2::bigint, lastrun = $3::bigint "
+         "WHERE generatorid = $1"),
+    // features.md 2.3, second granularity: enough arguments for a trigger, or a timeout past
+    // (lastrun, else firstpack) + timeout. $1 the zero time, $2 now in seconds. Oldest run
+    // first, so a bounded pass reaches every generator in turn; SKIP LOCKED: a generator being
+    // packed is taken next pass.
+    text(S::DueGenerators, GENERATOR_COLUMNS
+         "WHERE queued > 0 AND (queued >= triggersize OR (timeoutsec > 0 AND (CASE WHEN "
+         "lastrun <> $1::bigint THEN lastrun WHEN firstpack <> $1::bigint THEN firstpack END) "
+         "/ 1000000000 + timeoutsec < $2::bigint)) ORDER BY lastrun LIMIT $3::bigint{skip_locked}"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

@@ -79,7 +79,21 @@ namespace colonies::store::sql {
     X(LatestLogsOfProcess) \
     X(LogsOfExecutor) \
     X(LatestLogsOfExecutor) \
-    X(SearchLogs)
+    X(SearchLogs) \
+    X(Generator) \
+    X(GeneratorByName) \
+    X(Generators) \
+    X(AddGenerator) \
+    X(DeleteGeneratorArgs) \
+    X(DeleteGenerator) \
+    X(DeleteColonyGeneratorArgs) \
+    X(DeleteColonyGenerators) \
+    X(PackGenerator) \
+    X(AddGeneratorArg) \
+    X(GeneratorArgs) \
+    X(ConsumeGeneratorArgs) \
+    X(GeneratorRan) \
+    X(DueGenerators)
 // clang-format on
 
 enum class Stmt : unsigned short {
