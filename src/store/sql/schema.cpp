@@ -137,7 +137,7 @@ const std::vector<Migration> kMigrations = {
     {{&kGenerators, &kGeneratorArgs},
      {
          "CREATE INDEX generators_by_colony ON generators (colonyname{seq_key})",
-         "CREATE INDEX generators_by_name ON generators (colonyname, name)",
+         "CREATE UNIQUE INDEX generators_by_name ON generators (colonyname, name)",
          "CREATE INDEX generators_queued ON generators (lastrun) WHERE queued > 0",
          "CREATE INDEX generator_args_fifo ON generator_args (generatorid{seq_key})",
          "CREATE INDEX generator_args_by_colony ON generator_args (colonyname)",
