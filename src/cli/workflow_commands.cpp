@@ -27,35 +27,6 @@ std::string join(const boost::json::array& a) {
     return s;
 }
 
-// The --spec file: a JSON array of FunctionSpecs (an object is a function spec: error with hint).
-WorkflowSpec read_workflow_spec(const std::string& path, const std::string& colony) {
-    auto v = read_json_file(path);
-    if (v.is_object()) {
-        if (function_spec_from_json(v))
-            throw CliError(
-                "It looks like you are trying to submit a function spec, try to use colonies "
-                "function submit --spec instead");
-        throw CliError(path + ": a workflow must be a JSON array of function specs");
-    }
-    if (!v.is_array()) throw CliError(path + ": a workflow must be a JSON array of function specs");
-    WorkflowSpec wf;
-    wf.colonyname = colony;
-    size_t i = 0;
-    for (const auto& item : v.get_array()) {
-        if (!item.is_object())
-            throw CliError(path + ": function spec " + std::to_string(i) + " is not an object");
-        auto spec = function_spec_from_json(item);
-        if (!spec)
-            throw CliError(path + ": invalid function spec " + std::to_string(i) + ": " +
-                           spec.error().message);
-        if (spec->conditions.colonyname.empty()) spec->conditions.colonyname = colony;
-        wf.functionspecs.push_back(std::move(spec).value());
-        ++i;
-    }
-    if (wf.functionspecs.empty()) throw CliError(path + ": the workflow has no function specs");
-    return wf;
-}
-
 void submit(const Context& ctx, const std::string& path, bool wait) {
     const std::string colony = ctx.need_colony();
     WorkflowSpec wf = read_workflow_spec(path, colony);
