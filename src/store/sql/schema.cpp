@@ -133,12 +133,18 @@ const std::vector<Migration> kMigrations = {
          "WHERE processgraphid <> ''",
      }},
     // Generators: by colony in insertion order, by name, FIFO arguments, and the leader's
-    // look-up of generators with queued arguments oldest run first (features.md 2.3).
+    // look-up of due generators.
     {{&kGenerators, &kGeneratorArgs},
      {
          "CREATE INDEX generators_by_colony ON generators (colonyname{seq_key})",
          "CREATE UNIQUE INDEX generators_by_name ON generators (colonyname, name)",
-         "CREATE INDEX generators_queued ON generators (lastrun) WHERE queued > 0",
+         // The two ways to be due (features.md 2.3), each its own small index: a pass reads
+         // the due generators only, however many others have arguments queued.
+         "CREATE INDEX generators_full ON generators (lastrun) "
+         "WHERE queued > 0 AND queued >= triggersize",
+         "CREATE INDEX generators_timeout ON generators "
+         "(({greatest}(lastrun, firstpack) / 1000000000 + timeoutsec)) "
+         "WHERE queued > 0 AND timeoutsec > 0",
          "CREATE INDEX generator_args_fifo ON generator_args (generatorid{seq_key})",
          "CREATE INDEX generator_args_by_colony ON generator_args (colonyname)",
      }},

@@ -341,8 +341,19 @@ void SqlTx::consume_generator_args(const std::string& generatorid, int n, Time w
     exec(Stmt::GeneratorRan, {generatorid, removed, when.ns});
 }
 
+// Both kinds of due, least recently run first; a generator due both ways is listed once.
 std::vector<Generator> SqlTx::due_generators(Time now, int limit) {
-    return all(Stmt::DueGenerators, {Time::kZero, now.unix_seconds(), limit}, read_generator);
+    auto due = all(Stmt::FullGenerators, {limit}, read_generator);
+    for (auto& g : all(Stmt::TimedOutGenerators, {now.unix_seconds(), limit}, read_generator)) {
+        const bool listed = std::any_of(due.begin(), due.end(), [&](const Generator& d) {
+            return d.generatorid == g.generatorid;
+        });
+        if (!listed) due.push_back(std::move(g));
+    }
+    std::stable_sort(due.begin(), due.end(),
+                     [](const Generator& a, const Generator& b) { return a.lastrun < b.lastrun; });
+    if (due.size() > static_cast<size_t>(std::max(limit, 0))) due.resize(std::max(limit, 0));
+    return due;
 }
 
 }  // namespace colonies::store::sql

@@ -213,14 +213,18 @@ const Def kDefs[] = {
     text(S::GeneratorRan,
          "UPDATE generators SET queued = queued - $2::bigint, lastrun = $3::bigint "
          "WHERE generatorid = $1"),
-    // features.md 2.3, second granularity: enough arguments for a trigger, or a timeout past
-    // (lastrun, else firstpack) + timeout. $1 the zero time, $2 now in seconds. Oldest run
-    // first, so a bounded pass reaches every generator in turn; SKIP LOCKED: a generator being
-    // packed is taken next pass.
-    text(S::DueGenerators, GENERATOR_COLUMNS
-         "WHERE queued > 0 AND (queued >= triggersize OR (timeoutsec > 0 AND (CASE WHEN "
-         "lastrun <> $1::bigint THEN lastrun WHEN firstpack <> $1::bigint THEN firstpack END) "
-         "/ 1000000000 + timeoutsec < $2::bigint)) ORDER BY lastrun LIMIT $3::bigint{skip_locked}"),
+    // features.md 2.3: generators with a trigger's worth of arguments, and generators with
+    // arguments whose timeout has passed: now (s) > (lastrun, else firstpack) (s) + timeout.
+    // lastrun, once set, is never before firstpack and an unset time is the smallest integer,
+    // so the larger of the two is the base. Each reads only its own partial index; SKIP LOCKED:
+    // a generator being packed on another server is taken next pass.
+    text(S::FullGenerators, GENERATOR_COLUMNS
+         "WHERE queued > 0 AND queued >= triggersize ORDER BY lastrun LIMIT $1::bigint"
+         "{skip_locked}"),
+    text(S::TimedOutGenerators, GENERATOR_COLUMNS
+         "WHERE queued > 0 AND timeoutsec > 0 AND {greatest}(lastrun, firstpack) / 1000000000 "
+         "+ timeoutsec < $1::bigint ORDER BY {greatest}(lastrun, firstpack) / 1000000000 + "
+         "timeoutsec LIMIT $2::bigint{skip_locked}"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

@@ -93,7 +93,8 @@ namespace colonies::store::sql {
     X(GeneratorArgs) \
     X(ConsumeGeneratorArgs) \
     X(GeneratorRan) \
-    X(DueGenerators)
+    X(FullGenerators) \
+    X(TimedOutGenerators)
 // clang-format on
 
 enum class Stmt : unsigned short {
