@@ -1,8 +1,8 @@
 // The leader's generator pass (services::run_generators, features.md 2.3) on the SQLite store
 // with 10,000 generators: how long one pass holds the store thread (counter `hold_us`, measured
 // inside the job) and the pass with its commit (the iteration time). Cases: nothing queued, every
-// generator holding one argument below its trigger (none due), and 100 of them due (100
-// workflows of two processes started).
+// generator holding one argument below its trigger (none due; without and with a pending
+// timeout), and 100 of them due (100 workflows of two processes started).
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -30,7 +30,7 @@ std::string workflow() {
     return to_text(to_json(w));
 }
 
-void add_generators(bench::TempStore& st, bool one_arg_each) {
+void add_generators(bench::TempStore& st, bool one_arg_each, int64_t timeout = -1) {
     const std::string wf = workflow();
     st->run_sync([&](store::StoreTx& tx) {
         for (int i = 0; i < kGenerators; ++i) {
@@ -40,7 +40,7 @@ void add_generators(bench::TempStore& st, bool one_arg_each) {
             g.name = g.generatorid;
             g.workflowspec = wf;
             g.trigger = 2;
-            g.timeout = -1;
+            g.timeout = timeout;
             tx.add_generator(g);
             if (one_arg_each)
                 tx.pack_generator(GeneratorArg{"a" + g.generatorid, g.generatorid, "bench", "x"},
@@ -101,6 +101,14 @@ void BM_GeneratorPassNoneDue(benchmark::State& state) {
     run_passes(state, st, 0);
 }
 BENCHMARK(BM_GeneratorPassNoneDue)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// Every generator also waits for a timeout an hour away: all are in the timeout index.
+void BM_GeneratorPassNoneDueTimeoutsPending(benchmark::State& state) {
+    bench::TempStore st;
+    add_generators(st, true, 3600);
+    run_passes(state, st, 0);
+}
+BENCHMARK(BM_GeneratorPassNoneDueTimeoutsPending)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 void BM_GeneratorPass100Due(benchmark::State& state) {
     bench::TempStore st;
