@@ -11,8 +11,14 @@
 namespace colonies::it::cli {
 namespace {
 
+// __FILE__ is relative to the build directory (the compiler's working directory), which is the
+// parent of this binary's directory.
 std::string doc_text() {
-    const auto root = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+    std::filesystem::path source(__FILE__);
+    if (source.is_relative())
+        source =
+            std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() / source;
+    const auto root = source.parent_path().parent_path().parent_path();
     return read_file((root / "docs" / "crons-and-generators.md").string());
 }
 
