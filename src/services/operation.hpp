@@ -27,7 +27,8 @@ struct Config {
     bool allow_executor_reregister = false;
     int64_t stale_executor_seconds = 600;   // COLONIES_STALE_EXECUTOR_DURATION
     int64_t cleanup_interval_seconds = 60;  // COLONIES_CLEANUP_INTERVAL
-    int64_t generator_checker_period_ms = 1000;  // COLONIES_GENERATOR_CHECKER_PERIOD
+    // COLONIES_GENERATOR_CHECKER_PERIOD: milliseconds between the leader's generator passes.
+    int64_t generator_checker_period_ms = 1000;
     // getclustermsg's reply (the server fills it in; thread-safe).
     std::function<boost::json::value()> cluster_view;
 };

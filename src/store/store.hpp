@@ -146,7 +146,8 @@ class StoreTx {
                                                        const std::string& name) = 0;
     // Up to `count` generators of a colony, in the order they were added.
     virtual std::vector<Generator> generators(const std::string& colony, int count) = 0;
-    virtual void add_generator(const Generator& g) = 0;  // with no queued arguments
+    // Stored with no queued arguments.
+    virtual void add_generator(const Generator& g) = 0;
     virtual void remove_generator(const std::string& id) = 0;  // and its queued arguments
     // Queues `a` last in its generator's FIFO; the first pack ever sets firstpack := now.
     virtual void pack_generator(const GeneratorArg& a, Time now) = 0;
