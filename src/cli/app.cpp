@@ -125,6 +125,7 @@ int run(int argc, char** argv) {
     add_log_commands(app, ctx);
     add_cluster_commands(app, ctx);
     add_cron_commands(app, ctx);
+    add_generator_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     try {

@@ -26,6 +26,7 @@ void add_log_commands(CLI::App& app, Ctx ctx);        // log add|get
 void add_cluster_commands(CLI::App& app, Ctx ctx);    // cluster info
 void add_workflow_commands(CLI::App& app, Ctx ctx);   // workflow ...
 void add_cron_commands(CLI::App& app, Ctx ctx);       // cron add|ls|get|run|remove
+void add_generator_commands(CLI::App& app, Ctx ctx);  // generator add|ls|get|pack|remove
 
 // Registers `executor os start` on the executor group (executor_os_command.cpp).
 void add_executor_os_command(CLI::App& executor, Ctx ctx);

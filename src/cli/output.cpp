@@ -284,6 +284,10 @@ void log_warn(const std::string& msg, const Fields& fields) {
     log_line("warning", "WARN", Colour::Yellow, msg, fields);
 }
 
+void log_error(const std::string& msg, const Fields& fields) {
+    log_line("error", "ERRO", Colour::Red, msg, fields);
+}
+
 void log_debug(bool verbose, const std::string& msg, const Fields& fields) {
     if (verbose) log_line("debug", "DEBU", Colour::Gray, msg, fields);
 }

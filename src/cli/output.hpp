@@ -59,6 +59,7 @@ std::string pretty_json(const boost::json::value& v);
 using Fields = std::vector<std::pair<std::string, std::string>>;
 void log_info(const std::string& msg, const Fields& fields = {});
 void log_warn(const std::string& msg, const Fields& fields = {});
+void log_error(const std::string& msg, const Fields& fields = {});
 void log_debug(bool verbose, const std::string& msg, const Fields& fields = {});
 
 // "YYYY-MM-DD HH:MM:SS" in local time; zero time as "0001-01-01 00:00:00".

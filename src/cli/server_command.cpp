@@ -375,6 +375,9 @@ server::ServerOptions server_options_from_env(int port) {
     o.service.log = [](const std::string& line) { log_info(line); };
     o.header_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_HEADER_TIMEOUT", 10, 1, 3600));
     o.body_timeout = std::chrono::seconds(env_int("COLONIES_HTTP_BODY_TIMEOUT", 60, 1, 86400));
+    // features.md 8.1: milliseconds between generator passes of the leader.
+    o.service.generator_checker_period_ms =
+        env_int("COLONIES_GENERATOR_CHECKER_PERIOD", 1000, 1, 86400000);
     o.pubsub_max_queued_frames =
         env_count("COLONIES_PUBSUB_MAX_QUEUED", o.pubsub_max_queued_frames);
     o.pubsub_max_queued_bytes =

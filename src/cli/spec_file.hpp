@@ -18,8 +18,9 @@ boost::json::value read_json_file(const std::string& path);
 // protocol's rules; an empty conditions.colonyname becomes `colony`.
 FunctionSpec read_function_spec(const std::string& path, const std::string& colony);
 
-// A workflow file (workflow submit, cron add): a JSON array of FunctionSpecs (an object is a
-// function spec: error with a hint) as a WorkflowSpec of `colony`; an empty
+// A workflow file (`workflow submit`, `cron add`, `generator add`): a JSON array of
+// FunctionSpecs (an object is a function spec: error with a hint), as a WorkflowSpec of
+// `colony`; an empty
 // conditions.colonyname becomes `colony`.
 WorkflowSpec read_workflow_spec(const std::string& path, const std::string& colony);
 

@@ -730,4 +730,37 @@ Status Client::remove_cron(const std::string& id, const std::string& prvkey) {
     return to_status(call("removecronmsg", {{"cronid", id}, {"all", false}}, prvkey));
 }
 
+// ---- generators ----
+
+Result<Generator> Client::add_generator(const Generator& g, const std::string& prvkey) {
+    return decode_one(call("addgeneratormsg", {{"generator", to_json(g)}}, prvkey),
+                      &generator_from_json);
+}
+
+Result<Generator> Client::get_generator(const std::string& id, const std::string& prvkey) {
+    return decode_one(call("getgeneratormsg", {{"generatorid", id}}, prvkey), &generator_from_json);
+}
+
+Result<std::vector<Generator>> Client::get_generators(const std::string& colony, int count,
+                                                      const std::string& prvkey) {
+    return decode_many(call("getgeneratorsmsg", {{"colonyname", colony}, {"count", count}}, prvkey),
+                       &generator_from_json);
+}
+
+Result<Generator> Client::resolve_generator(const std::string& colony, const std::string& name,
+                                            const std::string& prvkey) {
+    return decode_one(
+        call("resolvegeneratormsg", {{"colonyname", colony}, {"generatorname", name}}, prvkey),
+        &generator_from_json);
+}
+
+Status Client::pack_generator(const std::string& id, const std::string& arg,
+                              const std::string& prvkey) {
+    return to_status(call("packgeneratormsg", {{"generatorid", id}, {"arg", arg}}, prvkey));
+}
+
+Status Client::remove_generator(const std::string& id, const std::string& prvkey) {
+    return to_status(call("removegeneratormsg", {{"generatorid", id}, {"all", false}}, prvkey));
+}
+
 }  // namespace colonies::client

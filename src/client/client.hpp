@@ -149,6 +149,16 @@ class Client {
                                         const std::string& prvkey);
     Result<Cron> run_cron(const std::string& id, const std::string& prvkey);
     Status remove_cron(const std::string& id, const std::string& prvkey);
+    // Generators (features.md 2). get_generator fills `queuesize` and `checkerperiod`.
+    Result<Generator> add_generator(const Generator& g, const std::string& prvkey);
+    Result<Generator> get_generator(const std::string& id, const std::string& prvkey);
+    Result<std::vector<Generator>> get_generators(const std::string& colony, int count,
+                                                  const std::string& prvkey);
+    Result<Generator> resolve_generator(const std::string& colony, const std::string& name,
+                                        const std::string& prvkey);
+    // Queues one argument; durable when this returns.
+    Status pack_generator(const std::string& id, const std::string& arg, const std::string& prvkey);
+    Status remove_generator(const std::string& id, const std::string& prvkey);
 
   private:
     struct Impl;

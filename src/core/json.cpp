@@ -531,6 +531,9 @@ value to_json(const Log& l) {
 value to_json(const Statistics& s) {
     return encode_object(s);
 }
+value to_json(const Generator& g) {
+    return encode_object(g);
+}
 
 value to_json(const Cron& c) {
     return encode_object(c);
@@ -581,6 +584,9 @@ Result<Log> log_from_json(const value& v) {
 }
 Result<Statistics> statistics_from_json(const value& v) {
     return decode_document<Statistics>(v);
+}
+Result<Generator> generator_from_json(const value& v) {
+    return decode_document<Generator>(v);
 }
 
 Result<Cron> cron_from_json(const value& v) {

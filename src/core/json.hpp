@@ -57,6 +57,7 @@ boost::json::value to_json(const Function&);
 boost::json::value to_json(const Log&);
 boost::json::value to_json(const Statistics&);
 boost::json::value to_json(const Cron&);
+boost::json::value to_json(const Generator&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
 
 template <class T>
@@ -81,6 +82,7 @@ Result<Function> function_from_json(const boost::json::value&);
 Result<Log> log_from_json(const boost::json::value&);
 Result<Statistics> statistics_from_json(const boost::json::value&);
 Result<Cron> cron_from_json(const boost::json::value&);
+Result<Generator> generator_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

@@ -237,6 +237,33 @@ struct Log {
 };
 BOOST_DESCRIBE_STRUCT(Log, (), (processid, colonyname, executorname, message, timestamp))
 
+// features.md 2.1. `queuesize` and `checkerperiod` are not stored: getgeneratormsg fills them.
+struct Generator {
+    std::string generatorid;
+    std::string initiatorid;
+    std::string initiatorname;
+    std::string colonyname;
+    std::string name;
+    std::string workflowspec;  // JSON text of a WorkflowSpec
+    int64_t trigger = 0;
+    int64_t timeout = 0;  // seconds; <= 0: no timeout
+    Time firstpack;
+    Time lastrun;
+    int64_t queuesize = 0;
+    int64_t checkerperiod = 0;
+};
+BOOST_DESCRIBE_STRUCT(Generator, (),
+                      (generatorid, initiatorid, initiatorname, colonyname, name, workflowspec,
+                       trigger, timeout, firstpack, lastrun, queuesize, checkerperiod))
+
+// One packed argument of a generator (not a wire type).
+struct GeneratorArg {
+    std::string generatorargid;
+    std::string generatorid;
+    std::string colonyname;
+    std::string arg;
+};
+
 struct Statistics {
     int64_t colonies = 0, executors = 0, activeexecutors = 0, unregisteredexecutors = 0;
     int64_t waitingprocesses = 0, runningprocesses = 0, successfulprocesses = 0,

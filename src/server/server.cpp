@@ -423,6 +423,7 @@ struct Server::Impl {
 
     // The sweeper ticks often enough for the most frequent background task (a cron checker
     // period below the sweep interval would otherwise be stretched to it).
+    // A background task due more often than the sweep interval sets the pace.
     int sweeper_tick_ms() const {
         int64_t tick = opts.sweep_interval_ms;
         for (const auto& t : services::background_tasks())

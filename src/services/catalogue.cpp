@@ -57,6 +57,12 @@ constexpr std::array kOperations{
     OpInfo{"getcronsmsg", "Failed to get crons", op_get_crons},
     OpInfo{"runcronmsg", "Failed to run cron", op_run_cron},
     OpInfo{"removecronmsg", "Failed to remove cron", op_remove_cron},
+    OpInfo{"addgeneratormsg", "Failed to add generator", op_add_generator},
+    OpInfo{"getgeneratormsg", "Failed to get generator", op_get_generator},
+    OpInfo{"getgeneratorsmsg", "Failed to get generators", op_get_generators},
+    OpInfo{"resolvegeneratormsg", "Failed to resolve generator", op_resolve_generator},
+    OpInfo{"packgeneratormsg", "Failed to increment generator", op_pack_generator},
+    OpInfo{"removegeneratormsg", "Failed to remove generator", op_remove_generator},
 };
 
 }  // namespace

@@ -62,6 +62,14 @@ OpResult op_get_cron(OpContext&, const boost::json::object&);
 OpResult op_get_crons(OpContext&, const boost::json::object&);
 OpResult op_run_cron(OpContext&, const boost::json::object&);
 OpResult op_remove_cron(OpContext&, const boost::json::object&);
+OpResult op_add_generator(OpContext&, const boost::json::object&);
+OpResult op_get_generator(OpContext&, const boost::json::object&);
+OpResult op_get_generators(OpContext&, const boost::json::object&);
+OpResult op_resolve_generator(OpContext&, const boost::json::object&);
+OpResult op_pack_generator(OpContext&, const boost::json::object&);
+OpResult op_remove_generator(OpContext&, const boost::json::object&);
+// The leader's generator pass (features.md 2.3), bounded: returns the workflows it started.
+int run_generators(OpContext& ctx);
 
 // Requeue the RUNNING processes of an executor that is going away (6.10).
 void requeue_processes_of(OpContext& ctx, const std::string& executorid);

@@ -32,6 +32,8 @@ struct Config {
     int64_t crons_per_pass = 100;
     // The server log (set by the server command; null: lines are dropped).
     std::function<void(const std::string&)> log;
+    // COLONIES_GENERATOR_CHECKER_PERIOD: milliseconds between the leader's generator passes.
+    int64_t generator_checker_period_ms = 1000;
     // getclustermsg's reply (the server fills it in; thread-safe).
     std::function<boost::json::value()> cluster_view;
 };

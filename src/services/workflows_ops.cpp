@@ -228,6 +228,15 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
     store_graph_state(ctx, *g, graph_state_of(ps));
 }
 
+Status check_workflow(WorkflowSpec w) {
+    if (auto s = validate_workflow(w); !s) return s;
+    for (auto& f : w.functionspecs) {
+        f.conditions.colonyname = w.colonyname;
+        if (auto r = normalize_function_spec(f); !r) return r.error();
+    }
+    return ok_status();
+}
+
 Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOrigin& origin) {
     if (auto s = validate_workflow(w); !s) return s.error();
     std::vector<SpecRequirements> reqs;
@@ -276,15 +285,6 @@ Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOri
     }
     ctx.tx.save_graph(g);
     return g;
-}
-
-Status check_workflow(WorkflowSpec w) {
-    if (auto s = validate_workflow(w); !s) return s;
-    for (auto& f : w.functionspecs) {
-        f.conditions.colonyname = w.colonyname;
-        if (auto r = normalize_function_spec(f); !r) return r.error();
-    }
-    return ok_status();
 }
 
 boost::json::array leaf_outputs(OpContext& ctx, const ProcessGraph& g) {

@@ -152,6 +152,27 @@ class StoreTx {
     // Writes the fields that change: nextrun, lastrun, prevprocessgraphid and checkat.
     virtual void update_cron(const Cron& c) = 0;
     virtual void remove_cron(const std::string& id) = 0;
+    // Generators (features.md 2). A read generator's `queuesize` is its number of queued
+    // arguments (kept as a count, no argument is read). generator() locks the row on PostgreSQL
+    // until the job ends, which serialises packs and runs of one generator across servers.
+    virtual std::optional<Generator> generator(const std::string& id) = 0;
+    virtual std::optional<Generator> generator_by_name(const std::string& colony,
+                                                       const std::string& name) = 0;
+    // Up to `count` generators of a colony, in the order they were added.
+    virtual std::vector<Generator> generators(const std::string& colony, int count) = 0;
+    // Stored with no queued arguments.
+    virtual void add_generator(const Generator& g) = 0;
+    virtual void remove_generator(const std::string& id) = 0;  // and its queued arguments
+    // Queues `a` last in its generator's FIFO; the first pack ever sets firstpack := now.
+    virtual void pack_generator(const GeneratorArg& a, Time now) = 0;
+    // The oldest `n` queued arguments, oldest first (FIFO by insertion).
+    virtual std::vector<GeneratorArg> generator_args(const std::string& generatorid, int n) = 0;
+    // A workflow started: removes the oldest `n` queued arguments and sets lastrun := when.
+    virtual void consume_generator_args(const std::string& generatorid, int n, Time when) = 0;
+    // Up to `limit` generators due at `now` (features.md 2.3: queued >= trigger, or a timeout
+    // past in whole seconds), least recently run first. On PostgreSQL they stay locked until the
+    // job ends and a generator another job holds is skipped.
+    virtual std::vector<Generator> due_generators(Time now, int limit) = 0;
 };
 
 class Store {

@@ -10,7 +10,9 @@
 //    are killed mid-flight; every process ends SUCCESSFUL and was handed out exactly once, and
 //    the new leader runs the deadline sweep;
 //  * crons: a cron every second while the leader is killed starts once per due time; the due
-//    times without a leader are started once, late, by the new leader (features.md 1.4).
+//    times without a leader are started once, late, by the new leader (features.md 1.4);
+//  * generators: packs through every server, the leader killed mid-stream, every argument in
+//    exactly one workflow.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -563,4 +565,85 @@ TEST(Cluster, ACronEverySecondStartsOncePerDueTimeAcrossALeaderKill) {
     EXPECT_EQ(late_starts, 1) << "the due times without a leader start once, late";
     // The new leader kept going after the takeover.
     EXPECT_GT(by_due.rbegin()->second.due_ns, killed_at + 3 * kS);
+}
+
+// Generators in a cluster (features.md 2.3, 9.2): packs arrive at every server, the leader starts
+// the workflows; SIGKILL the leader mid-stream and every packed argument still ends up in exactly
+// one workflow, in FIFO pairs.
+TEST(Cluster, GeneratorArgumentsSurviveTheLeadersDeathNeitherLostNorDoubled) {
+    Servers servers(3, true);
+    setup_dev_colony(servers[0]);
+    const Identity member = add_executor(servers[0], "packer");
+    Generator g;
+    g.colonyname = DevIdentity::colony_name;
+    g.name = "pairs";
+    g.trigger = 2;
+    g.timeout = -1;
+    auto spec = Fixture::simple_spec(DevIdentity::colony_name, "worker", "fn");
+    spec.nodename = "root";
+    g.workflowspec = to_text(to_json(WorkflowSpec{DevIdentity::colony_name, {spec}}));
+    auto c0 = servers[0].make_client();
+    auto added = c0.add_generator(g, member.prvkey);
+    ASSERT_TRUE(added.ok()) << added.error().message;
+
+    std::vector<bool> dead(3, false);
+    auto pack = [&](int from, int to) {
+        for (int i = from; i < to; ++i) {
+            size_t s = static_cast<size_t>(i) % 3;
+            while (dead[s]) s = (s + 1) % 3;
+            auto c = servers[s].make_client();
+            ASSERT_TRUE(
+                c.pack_generator(added->generatorid, "arg" + std::to_string(i), member.prvkey)
+                    .ok());
+        }
+    };
+    // Root args of every waiting workflow, read through a live server.
+    auto started = [&] {
+        size_t s = 0;
+        while (dead[s]) ++s;
+        auto c = servers[s].make_client();
+        std::vector<std::vector<std::string>> out;
+        auto r = c.call("getprocessgraphsmsg",
+                        {{"colonyname", DevIdentity::colony_name}, {"count", 100}, {"state", 0}},
+                        member.prvkey);
+        if (!r.ok() || !r->is_array()) return out;
+        for (const auto& v : r->as_array()) {
+            auto graph = process_graph_from_json(v);
+            if (!graph.ok() || graph->rootprocessids.empty()) continue;
+            auto root = c.get_process(graph->rootprocessids[0], member.prvkey);
+            if (!root.ok()) continue;
+            std::vector<std::string> args;
+            for (const auto& a : root->spec.args) args.emplace_back(a.as_string());
+            out.push_back(std::move(args));
+        }
+        return out;
+    };
+
+    pack(0, 20);
+    ASSERT_TRUE(eventually(20s, [&] { return started().size() == 10; }));
+
+    std::string leader_name;
+    ASSERT_TRUE(eventually(15s, [&] {
+        auto st = cluster_state(servers[0]);
+        if (!st || st->leader.empty()) return false;
+        leader_name = st->leader;
+        return true;
+    }));
+    for (size_t i = 0; i < servers.size(); ++i)
+        if (servers.name(i) == leader_name) {
+            dead[i] = true;
+            servers[i].kill9();
+        }
+    pack(20, 40);
+    ASSERT_TRUE(eventually(30s, [&] { return started().size() == 20; }));
+    std::this_thread::sleep_for(1500ms);  // more than a pass: nothing else starts
+
+    auto graphs = started();
+    ASSERT_EQ(graphs.size(), 20u);
+    std::set<std::string> seen;
+    for (const auto& args : graphs) {
+        ASSERT_EQ(args.size(), 2u);
+        for (const auto& a : args) EXPECT_TRUE(seen.insert(a).second) << a << " started twice";
+    }
+    EXPECT_EQ(seen.size(), 40u);
 }

@@ -775,6 +775,206 @@ TEST_P(StoreConformance, ConcurrentInsertOfOneKeyIsRetriedNotFailed) {
     EXPECT_EQ(existed.load(), 5);
 }
 
+// ---- Generators (features.md 2)
+
+Generator generator(const std::string& id, const std::string& colony, const std::string& name,
+                    int64_t trigger, int64_t timeout = -1) {
+    Generator g;
+    g.generatorid = id;
+    g.colonyname = colony;
+    g.name = name;
+    g.workflowspec = R"({"colonyname":")" + colony + R"(","functionspecs":[]})";
+    g.trigger = trigger;
+    g.timeout = timeout;
+    g.initiatorid = "init-" + id;
+    g.initiatorname = "alice";
+    return g;
+}
+
+GeneratorArg arg(const std::string& generatorid, const std::string& text,
+                 const std::string& colony = "dev") {
+    return GeneratorArg{"arg-" + generatorid + "-" + text, generatorid, colony, text};
+}
+
+std::vector<std::string> arg_texts(const std::vector<GeneratorArg>& args) {
+    std::vector<std::string> out;
+    for (const auto& a : args) out.push_back(a.arg);
+    return out;
+}
+
+Time at_s(int64_t s, int64_t extra_ns = 0) {
+    return Time::from_ns(s * 1000000000LL + extra_ns);
+}
+
+TEST_P(StoreConformance, GeneratorsAddReadListResolveAndRemove) {
+    tx([](StoreTx& t) {
+        t.add_generator(generator("gb", "dev", "second-added-first", 2, 30));
+        t.add_generator(generator("ga", "dev", "added-second", 3));
+        t.add_generator(generator("gc", "other", "added-second", 1));
+        t.pack_generator(arg("gb", "x"), at_s(100));
+    });
+    tx([](StoreTx& t) {
+        auto g = t.generator("gb");
+        ASSERT_TRUE(g);
+        EXPECT_EQ(g->colonyname, "dev");
+        EXPECT_EQ(g->name, "second-added-first");
+        EXPECT_EQ(g->workflowspec, R"({"colonyname":"dev","functionspecs":[]})");
+        EXPECT_EQ(g->trigger, 2);
+        EXPECT_EQ(g->timeout, 30);
+        EXPECT_EQ(g->initiatorid, "init-gb");
+        EXPECT_EQ(g->initiatorname, "alice");
+        EXPECT_EQ(g->firstpack, at_s(100));
+        EXPECT_TRUE(g->lastrun.is_zero());
+        EXPECT_EQ(g->queuesize, 1);
+        EXPECT_FALSE(t.generator("nope"));
+
+        auto dev = t.generators("dev", 10);
+        ASSERT_EQ(dev.size(), 2u);
+        EXPECT_EQ(dev[0].generatorid, "gb");  // the order they were added
+        EXPECT_EQ(dev[1].generatorid, "ga");
+        EXPECT_EQ(t.generators("dev", 1).size(), 1u);
+        EXPECT_TRUE(t.generators("none", 10).empty());
+
+        auto byname = t.generator_by_name("other", "added-second");
+        ASSERT_TRUE(byname);
+        EXPECT_EQ(byname->generatorid, "gc");  // the name is per colony
+        EXPECT_FALSE(t.generator_by_name("dev", "nope"));
+    });
+    tx([](StoreTx& t) { t.remove_generator("gb"); });
+    tx([](StoreTx& t) {
+        EXPECT_FALSE(t.generator("gb"));
+        EXPECT_TRUE(t.generator_args("gb", 10).empty());  // its arguments went with it
+        EXPECT_TRUE(t.generator("ga"));
+    });
+}
+
+TEST_P(StoreConformance, GeneratorArgumentsAreFifoAndTakenInOrder) {
+    tx([](StoreTx& t) {
+        t.add_generator(generator("g1", "dev", "batch", 2));
+        t.add_generator(generator("g2", "dev", "neighbour", 2));
+        for (int i = 0; i < 5; ++i) {
+            t.pack_generator(arg("g1", "a" + std::to_string(i)), at_s(100 + i));
+            t.pack_generator(arg("g2", "b" + std::to_string(i)), at_s(100 + i));
+        }
+    });
+    tx([](StoreTx& t) {
+        auto g = t.generator("g1");
+        ASSERT_TRUE(g);
+        EXPECT_EQ(g->queuesize, 5);
+        EXPECT_EQ(g->firstpack, at_s(100));  // the first pack ever, never moved by later ones
+        EXPECT_EQ(arg_texts(t.generator_args("g1", 2)), (std::vector<std::string>{"a0", "a1"}));
+        t.consume_generator_args("g1", 2, at_s(200));
+    });
+    tx([](StoreTx& t) {
+        auto g = t.generator("g1");
+        ASSERT_TRUE(g);
+        EXPECT_EQ(g->queuesize, 3);
+        EXPECT_EQ(g->lastrun, at_s(200));
+        EXPECT_EQ(g->firstpack, at_s(100));
+        EXPECT_EQ(arg_texts(t.generator_args("g1", 10)),
+                  (std::vector<std::string>{"a2", "a3", "a4"}));
+        // The other generator's queue is untouched.
+        EXPECT_EQ(t.generator("g2")->queuesize, 5);
+        EXPECT_EQ(arg_texts(t.generator_args("g2", 1)), (std::vector<std::string>{"b0"}));
+        t.pack_generator(arg("g1", "late"), at_s(300));
+        t.consume_generator_args("g1", 3, at_s(301));
+    });
+    tx([](StoreTx& t) {
+        EXPECT_EQ(t.generator("g1")->queuesize, 1);
+        EXPECT_EQ(t.generator("g1")->firstpack, at_s(100));
+        EXPECT_EQ(arg_texts(t.generator_args("g1", 10)), (std::vector<std::string>{"late"}));
+    });
+}
+
+TEST_P(StoreConformance, DueGeneratorsFollowTriggerAndTimeout) {
+    auto due_ids = [](StoreTx& t, Time now, int limit = 10) {
+        std::vector<std::string> ids;
+        for (const auto& g : t.due_generators(now, limit)) ids.push_back(g.generatorid);
+        return ids;
+    };
+    using V = std::vector<std::string>;
+    tx([](StoreTx& t) {
+        t.add_generator(generator("count", "dev", "count", 2));      // no timeout
+        t.add_generator(generator("first", "dev", "first", 10, 5));  // timeout from firstpack
+        t.add_generator(generator("last", "dev", "last", 10, 5));    // timeout from lastrun
+        t.add_generator(generator("empty", "dev", "empty", 1, 1));   // nothing queued
+        t.pack_generator(arg("count", "c1"), at_s(1000));
+        t.pack_generator(arg("first", "f1"), at_s(1000, 900000000));  // 1000.9 s
+        t.pack_generator(arg("last", "l1"), at_s(500));
+        t.pack_generator(arg("last", "l2"), at_s(500));
+        t.consume_generator_args("last", 1, at_s(1003));
+    });
+    tx([&](StoreTx& t) {
+        // Second granularity as upstream: due when now (s) > base (s) + timeout.
+        EXPECT_EQ(due_ids(t, at_s(1005, 999999999)), V{});
+        EXPECT_EQ(due_ids(t, at_s(1006)), V{"first"});
+        // "last" was packed long ago, but its timeout runs from its last run.
+        EXPECT_EQ(due_ids(t, at_s(1008, 999999999)), V{"first"});
+        EXPECT_EQ(due_ids(t, at_s(1009)), (V{"first", "last"}));  // never run before ran recently
+        EXPECT_EQ(due_ids(t, at_s(1009), 1), V{"first"});
+        t.pack_generator(arg("count", "c2"), at_s(1001));  // reaches the trigger
+    });
+    tx([&](StoreTx& t) {
+        EXPECT_EQ(due_ids(t, at_s(1001)), V{"count"});
+        auto due = t.due_generators(at_s(1001), 10);
+        ASSERT_EQ(due.size(), 1u);
+        EXPECT_EQ(due[0].queuesize, 2);
+        t.consume_generator_args("count", 2, at_s(1001));
+        EXPECT_EQ(due_ids(t, at_s(100000)), (V{"first", "last"}));  // "count" has nothing left
+    });
+}
+
+TEST_P(StoreConformance, RemoveColonyRemovesItsGeneratorsAndTheirArguments) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        t.add_colony(Colony{"c2", "other"});
+        t.add_generator(generator("g1", "dev", "gen", 5));
+        t.add_generator(generator("g2", "other", "gen", 5));
+        t.pack_generator(arg("g1", "x"), at_s(1));
+        t.pack_generator(arg("g2", "y", "other"), at_s(1));
+    });
+    tx([](StoreTx& t) { t.remove_colony("dev"); });
+    tx([](StoreTx& t) {
+        EXPECT_FALSE(t.generator("g1"));
+        EXPECT_TRUE(t.generator_args("g1", 10).empty());
+        EXPECT_FALSE(t.generator_by_name("dev", "gen"));
+        ASSERT_TRUE(t.generator("g2"));
+        EXPECT_EQ(t.generator("g2")->queuesize, 1);
+        EXPECT_EQ(arg_texts(t.generator_args("g2", 10)), (std::vector<std::string>{"y"}));
+    });
+}
+
+// Packs of one generator from many threads (and, on PostgreSQL, two servers) lose no count: the
+// queue size always equals the arguments queued.
+TEST_P(StoreConformance, ConcurrentPacksKeepTheQueueSizeExact) {
+    tx([](StoreTx& t) { t.add_generator(generator("hot", "dev", "hot", 1000)); });
+    std::vector<std::unique_ptr<Store>> others;
+    if (backend->shares_across_stores()) others.push_back(backend->open());
+    constexpr int kThreads = 4, kEach = 25;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int th = 0; th < kThreads; ++th) {
+        Store* s = (th % 2 && !others.empty()) ? others[0].get() : store.get();
+        threads.emplace_back([&, s, th] {
+            for (int i = 0; i < kEach; ++i) {
+                const std::string text = std::to_string(th) + "-" + std::to_string(i);
+                if (!s->run_sync([&](StoreTx& t) {
+                        if (!t.generator("hot")) return false;
+                        t.pack_generator(arg("hot", text), at_s(10));
+                        return true;
+                    }))
+                    failures++;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    tx([&](StoreTx& t) {
+        EXPECT_EQ(t.generator("hot")->queuesize, kThreads * kEach);
+        EXPECT_EQ(t.generator_args("hot", 1000).size(), static_cast<size_t>(kThreads * kEach));
+    });
+}
+
 // PostgreSQL only: the database drops every connection of the store (a restart, a failover);
 // the next jobs reconnect and succeed, and nothing committed before is lost.
 TEST(PostgresStore, JobsSurviveTheDatabaseDroppingEveryConnection) {

@@ -62,4 +62,24 @@ void add_count(ProcessCounts& c, const Row& r) {
     set_count(c, r.integer(0), r.integer(1));
 }
 
+Generator read_generator(const Row& r) {
+    Generator g;
+    g.generatorid = r.text(0);
+    g.colonyname = r.text(1);
+    g.name = r.text(2);
+    g.workflowspec = r.text(3);
+    g.trigger = r.integer(4);
+    g.timeout = r.integer(5);
+    g.firstpack = Time::from_ns(r.integer(6));
+    g.lastrun = Time::from_ns(r.integer(7));
+    g.initiatorid = r.text(8);
+    g.initiatorname = r.text(9);
+    g.queuesize = r.integer(10);
+    return g;
+}
+
+GeneratorArg read_generator_arg(const Row& r) {
+    return GeneratorArg{r.text(0), r.text(1), r.text(2), r.text(3)};
+}
+
 }  // namespace colonies::store::sql

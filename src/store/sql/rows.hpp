@@ -44,5 +44,9 @@ Cron read_cron(
 // doc, and with inline attributes (dialect.hpp) a JSON array of attribute documents.
 Process read_process(const Row& r, bool with_attributes);
 void add_count(ProcessCounts& c, const Row& r);  // state, count
+// generatorid, colonyname, name, workflowspec, triggersize, timeoutsec, firstpack, lastrun,
+// initiatorid, initiatorname, queued (as queuesize)
+Generator read_generator(const Row& r);
+GeneratorArg read_generator_arg(const Row& r);  // generatorargid, generatorid, colonyname, arg
 
 }  // namespace colonies::store::sql

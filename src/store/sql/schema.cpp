@@ -82,8 +82,48 @@ const Table kCrons{"crons",
                    {{"cronid", T}, {"colonyname", T}, {"name", T}, {"checkat", B}, {"doc", T}},
                    {"cronid"}};
 
-const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,     &kFunctions,
-                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs, &kCrons};
+// Generators (features.md 2). `queued` counts the generator's rows in generator_args, kept by the
+// statements that add and remove them, so a queue size and the due look-up read no argument rows.
+const Table kGenerators{"generators",
+                        {{"generatorid", T},
+                         {"seq", ColumnType::Seq},
+                         {"colonyname", T},
+                         {"name", T},
+                         {"workflowspec", T},
+                         {"triggersize", B},
+                         {"timeoutsec", B},
+                         {"firstpack", B},
+                         {"lastrun", B},
+                         {"initiatorid", T},
+                         {"initiatorname", T},
+                         {"queued", B}},
+                        {"generatorid"}};
+// Packed arguments; {seq} is their FIFO order.
+const Table kGeneratorArgs{"generator_args",
+                           {{"generatorargid", T},
+                            {"seq", ColumnType::Seq},
+                            {"generatorid", T},
+                            {"colonyname", T},
+                            {"arg", T}},
+                           {"generatorargid"}};
+
+// One table per line, so that a new table is a one-line change.
+// clang-format off
+const Table* const kTables[] = {
+    &kServer,
+    &kColonies,
+    &kUsers,
+    &kExecutors,
+    &kFunctions,
+    &kProcesses,
+    &kAttributes,
+    &kLogs,
+    &kProcessGraphs,
+    &kCrons,
+    &kGenerators,
+    &kGeneratorArgs,
+};
+// clang-format on
 
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
@@ -117,6 +157,22 @@ const std::vector<Migration> kMigrations = {
      {
          "CREATE UNIQUE INDEX crons_by_name ON crons (colonyname, name)",
          "CREATE INDEX crons_due ON crons (checkat)",
+     }},
+    // Generators: by colony in insertion order, by name, FIFO arguments, and the leader's
+    // look-up of due generators.
+    {{&kGenerators, &kGeneratorArgs},
+     {
+         "CREATE INDEX generators_by_colony ON generators (colonyname{seq_key})",
+         "CREATE UNIQUE INDEX generators_by_name ON generators (colonyname, name)",
+         // The two ways to be due (features.md 2.3), each its own small index: a pass reads
+         // the due generators only, however many others have arguments queued.
+         "CREATE INDEX generators_full ON generators (lastrun) "
+         "WHERE queued > 0 AND queued >= triggersize",
+         "CREATE INDEX generators_timeout ON generators "
+         "(({greatest}(lastrun, firstpack) / 1000000000 + timeoutsec)) "
+         "WHERE queued > 0 AND timeoutsec > 0",
+         "CREATE INDEX generator_args_fifo ON generator_args (generatorid{seq_key})",
+         "CREATE INDEX generator_args_by_colony ON generator_args (colonyname)",
      }},
 };
 

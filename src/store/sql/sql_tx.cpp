@@ -41,9 +41,10 @@ void SqlTx::add_colony(const Colony& c) {
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
     for (auto s :
-         {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
+         {Stmt::DeleteColonyGeneratorArgs, Stmt::DeleteColonyGenerators, Stmt::DeleteColonyCrons,
+          Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
           Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions, Stmt::DeleteColonyExecutors,
-          Stmt::DeleteColonyUsers, Stmt::DeleteColonyCrons, Stmt::DeleteColony})
+          Stmt::DeleteColonyUsers, Stmt::DeleteColony})
         exec(s, {name});
 }
 
@@ -326,6 +327,62 @@ void SqlTx::update_cron(const Cron& c) {
 
 void SqlTx::remove_cron(const std::string& id) {
     exec(Stmt::RemoveCron, {id});
+}
+
+std::optional<Generator> SqlTx::generator(const std::string& id) {
+    return one(Stmt::Generator, {id}, read_generator);
+}
+
+std::optional<Generator> SqlTx::generator_by_name(const std::string& colony,
+                                                  const std::string& name) {
+    return one(Stmt::GeneratorByName, {colony, name}, read_generator);
+}
+
+std::vector<Generator> SqlTx::generators(const std::string& colony, int count) {
+    return all(Stmt::Generators, {colony, count}, read_generator);
+}
+
+void SqlTx::add_generator(const Generator& g) {
+    exec(Stmt::AddGenerator,
+         {g.generatorid, g.colonyname, g.name, g.workflowspec, g.trigger, g.timeout, g.firstpack.ns,
+          g.lastrun.ns, g.initiatorid, g.initiatorname, int64_t{0}});
+}
+
+void SqlTx::remove_generator(const std::string& id) {
+    exec(Stmt::DeleteGeneratorArgs, {id});
+    exec(Stmt::DeleteGenerator, {id});
+}
+
+// The generator row first: on PostgreSQL its lock orders the packs of one generator, so the
+// arguments' insertion order is also their commit order.
+void SqlTx::pack_generator(const GeneratorArg& a, Time now) {
+    if (exec(Stmt::PackGenerator, {a.generatorid, Time::kZero, now.ns}) == 0)
+        throw StoreError("pack of unknown generator " + a.generatorid);
+    exec(Stmt::AddGeneratorArg, {a.generatorargid, a.generatorid, a.colonyname, a.arg});
+}
+
+std::vector<GeneratorArg> SqlTx::generator_args(const std::string& generatorid, int n) {
+    return all(Stmt::GeneratorArgs, {generatorid, n}, read_generator_arg);
+}
+
+void SqlTx::consume_generator_args(const std::string& generatorid, int n, Time when) {
+    const int64_t removed = exec(Stmt::ConsumeGeneratorArgs, {generatorid, n});
+    exec(Stmt::GeneratorRan, {generatorid, removed, when.ns});
+}
+
+// Both kinds of due, least recently run first; a generator due both ways is listed once.
+std::vector<Generator> SqlTx::due_generators(Time now, int limit) {
+    auto due = all(Stmt::FullGenerators, {limit}, read_generator);
+    for (auto& g : all(Stmt::TimedOutGenerators, {now.unix_seconds(), limit}, read_generator)) {
+        const bool listed = std::any_of(due.begin(), due.end(), [&](const Generator& d) {
+            return d.generatorid == g.generatorid;
+        });
+        if (!listed) due.push_back(std::move(g));
+    }
+    std::stable_sort(due.begin(), due.end(),
+                     [](const Generator& a, const Generator& b) { return a.lastrun < b.lastrun; });
+    if (due.size() > static_cast<size_t>(std::max(limit, 0))) due.resize(std::max(limit, 0));
+    return due;
 }
 
 }  // namespace colonies::store::sql

@@ -115,6 +115,16 @@ class SqlTx final : public StoreTx {
     std::vector<Cron> due_crons(Time now, int count) override;
     void update_cron(const Cron& c) override;
     void remove_cron(const std::string& id) override;
+    std::optional<Generator> generator(const std::string& id) override;
+    std::optional<Generator> generator_by_name(const std::string& colony,
+                                               const std::string& name) override;
+    std::vector<Generator> generators(const std::string& colony, int count) override;
+    void add_generator(const Generator& g) override;
+    void remove_generator(const std::string& id) override;
+    void pack_generator(const GeneratorArg& a, Time now) override;
+    std::vector<GeneratorArg> generator_args(const std::string& generatorid, int n) override;
+    void consume_generator_args(const std::string& generatorid, int n, Time when) override;
+    std::vector<Generator> due_generators(Time now, int limit) override;
 
   private:
     using Params = std::initializer_list<Param>;

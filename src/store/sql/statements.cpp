@@ -45,6 +45,9 @@ constexpr Def scans(Def d) {
 // tell that a bound parameter is never empty, and without it every graph step scanned the whole
 // processes table.
 #define OF_GRAPH "processgraphid = $1 AND processgraphid <> ''"
+#define GENERATOR_COLUMNS                                                                      \
+    "SELECT generatorid, colonyname, name, workflowspec, triggersize, timeoutsec, firstpack, " \
+    "lastrun, initiatorid, initiatorname, queued FROM generators "
 // Log reads: $1 colony, $2 process, $3 executor, $4 since, $5 count. Each names all five (a
 // prepared PostgreSQL statement must type every parameter) so one bind sequence serves them.
 
@@ -199,6 +202,43 @@ const Def kDefs[] = {
     text(S::UpdateCron, "UPDATE crons SET checkat = $1::bigint, doc = $2 WHERE cronid = $3"),
     text(S::RemoveCron, "DELETE FROM crons WHERE cronid = $1"),
     text(S::DeleteColonyCrons, "DELETE FROM crons WHERE colonyname = $1"),
+    // Generators (features.md 2). The row lock of Generator serialises packs and runs of one
+    // generator across servers, so `queued` and the FIFO order stay exact.
+    text(S::Generator, GENERATOR_COLUMNS "WHERE generatorid = $1{for_update}"),
+    text(S::GeneratorByName,
+         GENERATOR_COLUMNS "WHERE colonyname = $1 AND name = $2 ORDER BY {seq} LIMIT 1"),
+    text(S::Generators, GENERATOR_COLUMNS "WHERE colonyname = $1 ORDER BY {seq} LIMIT $2::bigint"),
+    insert(S::AddGenerator, "generators"),
+    text(S::DeleteGeneratorArgs, "DELETE FROM generator_args WHERE generatorid = $1"),
+    text(S::DeleteGenerator, "DELETE FROM generators WHERE generatorid = $1"),
+    text(S::DeleteColonyGeneratorArgs, "DELETE FROM generator_args WHERE colonyname = $1"),
+    text(S::DeleteColonyGenerators, "DELETE FROM generators WHERE colonyname = $1"),
+    // $2 the zero time: the first pack ever sets firstpack; later ones leave it.
+    text(S::PackGenerator,
+         "UPDATE generators SET queued = queued + 1, firstpack = CASE WHEN firstpack = $2::bigint "
+         "THEN $3::bigint ELSE firstpack END WHERE generatorid = $1"),
+    insert(S::AddGeneratorArg, "generator_args"),
+    text(S::GeneratorArgs,
+         "SELECT generatorargid, generatorid, colonyname, arg FROM generator_args "
+         "WHERE generatorid = $1 ORDER BY {seq} LIMIT $2::bigint"),
+    text(S::ConsumeGeneratorArgs,
+         "DELETE FROM generator_args WHERE generatorargid IN (SELECT generatorargid FROM "
+         "generator_args WHERE generatorid = $1 ORDER BY {seq} LIMIT $2::bigint)"),
+    text(S::GeneratorRan,
+         "UPDATE generators SET queued = queued - $2::bigint, lastrun = $3::bigint "
+         "WHERE generatorid = $1"),
+    // features.md 2.3: generators with a trigger's worth of arguments, and generators with
+    // arguments whose timeout has passed: now (s) > (lastrun, else firstpack) (s) + timeout.
+    // lastrun, once set, is never before firstpack and an unset time is the smallest integer,
+    // so the larger of the two is the base. Each reads only its own partial index; SKIP LOCKED:
+    // a generator being packed on another server is taken next pass.
+    text(S::FullGenerators, GENERATOR_COLUMNS
+         "WHERE queued > 0 AND queued >= triggersize ORDER BY lastrun LIMIT $1::bigint"
+         "{skip_locked}"),
+    text(S::TimedOutGenerators, GENERATOR_COLUMNS
+         "WHERE queued > 0 AND timeoutsec > 0 AND {greatest}(lastrun, firstpack) / 1000000000 "
+         "+ timeoutsec < $1::bigint ORDER BY {greatest}(lastrun, firstpack) / 1000000000 + "
+         "timeoutsec LIMIT $2::bigint{skip_locked}"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

@@ -88,7 +88,22 @@ namespace colonies::store::sql {
     X(DueCrons) \
     X(UpdateCron) \
     X(RemoveCron) \
-    X(DeleteColonyCrons)
+    X(DeleteColonyCrons) \
+    X(Generator) \
+    X(GeneratorByName) \
+    X(Generators) \
+    X(AddGenerator) \
+    X(DeleteGeneratorArgs) \
+    X(DeleteGenerator) \
+    X(DeleteColonyGeneratorArgs) \
+    X(DeleteColonyGenerators) \
+    X(PackGenerator) \
+    X(AddGeneratorArg) \
+    X(GeneratorArgs) \
+    X(ConsumeGeneratorArgs) \
+    X(GeneratorRan) \
+    X(FullGenerators) \
+    X(TimedOutGenerators)
 // clang-format on
 
 enum class Stmt : unsigned short {

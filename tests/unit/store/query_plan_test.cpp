@@ -195,6 +195,31 @@ TEST_F(QueryPlan, NoStatementScansCrons) {
     EXPECT_TRUE(std::regex_search(without.front(), full_scan)) << without.front();
 }
 
+// Generator statements read through their indexes: a queue size or a due look-up never reads
+// every generator or every queued argument. The look-up of full generators walks a partial index
+// that holds only those.
+TEST_F(QueryPlan, GeneratorStatementsUseTheirIndexes) {
+    static const std::regex scan(R"(^SCAN (TABLE )?generator(s|_args)\b)");
+    static const std::regex allowed(R"(^SCAN (TABLE )?generators USING INDEX generators_full)");
+    int planned = 0;
+    for (const auto& st : sql::catalogue()) {
+        if (std::string(st.name).find("Generator") == std::string::npos) continue;
+        ++planned;
+        for (const auto& line : plan(sql::sql(sql::Dialect::Sqlite, st.id)))
+            EXPECT_FALSE(std::regex_search(line, scan) && !std::regex_search(line, allowed))
+                << st.name << ": " << line;
+    }
+    EXPECT_GE(planned, 15);
+    // Each way of being due has its own index (the timeout one on the deadline expression).
+    auto uses = [&](sql::Stmt s, const std::string& index) {
+        for (const auto& line : plan(sql::sql(sql::Dialect::Sqlite, s)))
+            if (line.find(index) != std::string::npos) return true;
+        return false;
+    };
+    EXPECT_TRUE(uses(sql::Stmt::FullGenerators, "generators_full"));
+    EXPECT_TRUE(uses(sql::Stmt::TimedOutGenerators, "generators_timeout"));
+}
+
 // The guard itself: without the partial graph index, the graph statements scan, and it says so.
 TEST_F(QueryPlan, GuardFailsWhenAnIndexIsDropped) {
     ASSERT_TRUE(unexpected_scans().empty());
