@@ -124,6 +124,8 @@ int run(int argc, char** argv) {
     add_attribute_commands(app, ctx);
     add_log_commands(app, ctx);
     add_cluster_commands(app, ctx);
+    add_location_commands(app, ctx);
+    add_key_rotation_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     try {

@@ -57,6 +57,7 @@ boost::json::value to_json(const Function&);
 boost::json::value to_json(const Log&);
 boost::json::value to_json(const Statistics&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
+boost::json::value to_json(const Location&);
 
 template <class T>
 boost::json::value to_json(const std::vector<T>& v) {
@@ -79,6 +80,7 @@ Result<ProcessGraph> process_graph_from_json(const boost::json::value&);
 Result<Function> function_from_json(const boost::json::value&);
 Result<Log> log_from_json(const boost::json::value&);
 Result<Statistics> statistics_from_json(const boost::json::value&);
+Result<Location> location_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

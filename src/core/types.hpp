@@ -250,6 +250,17 @@ BOOST_DESCRIBE_STRUCT(Statistics, (),
                        cancelledprocesses, waitingworkflows, runningworkflows, successfulworkflows,
                        failedworkflows, cancelledworkflows))
 
+// features.md 7.1. Not described: its JSON keys `long` and `lat` are no C++ member names
+// (`long` is a keyword), so core/json.cpp maps it by hand.
+struct Location {
+    std::string locationid;
+    std::string name;
+    std::string colonyname;
+    std::string description;
+    double longitude = 0;  // "long"
+    double latitude = 0;   // "lat"
+};
+
 struct ServerInfo {
     std::string buildversion;
     std::string buildtime;

@@ -37,6 +37,9 @@ struct Effects {
     std::vector<Process> events;  // processes as saved after a state change (6.11), in order
     // Colonies removed: their parked executors are released (their next look fails).
     std::vector<std::string> removed_colonies;
+    // Colonies where an executor's key changed: their parked executors look again, so a poll of
+    // the old key ends (refused) and takes no wake-up meant for the new key.
+    std::vector<std::string> rekeyed_colonies;
 };
 
 struct OpContext {

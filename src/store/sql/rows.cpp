@@ -56,4 +56,8 @@ void add_count(ProcessCounts& c, const Row& r) {
     set_count(c, r.integer(0), r.integer(1));
 }
 
+Location read_location(const Row& r) {
+    return decode_doc<Location>(r.text(0), location_from_json);
+}
+
 }  // namespace colonies::store::sql

@@ -76,8 +76,18 @@ const Table kProcessGraphs{
     {{"processgraphid", T}, {"colonyname", T}, {"state", I}, {"submissiontime", B}, {"doc", T}},
     {"processgraphid"}};
 
+// features.md 7.1. Colony and name are columns of their own (upstream joins them as
+// "<colony>:<name>" in one key, so a name with ':' could collide); long/lat live in `doc`.
+const Table kLocations{"locations",
+                       {{"colonyname", T}, {"name", T}, {"locationid", T}, {"doc", T}},
+                       {"colonyname", "name"}};
+
+// clang-format off
 const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,    &kFunctions,
-                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs};
+                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs,
+                                &kLocations,
+};
+// clang-format on
 
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
@@ -106,6 +116,8 @@ const std::vector<Migration> kMigrations = {
          "CREATE INDEX processes_by_graph ON processes (processgraphid{seq_key}) "
          "WHERE processgraphid <> ''",
      }},
+    // Locations (features.md 7.1): the primary key (colonyname, name) serves every query.
+    {{&kLocations}, {}},
 };
 
 bool generated(const Column& c) {

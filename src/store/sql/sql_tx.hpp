@@ -108,6 +108,14 @@ class SqlTx final : public StoreTx {
     std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
                                  int count) override;
 
+    bool add_location(const Location& l) override;
+    std::optional<Location> location(const std::string& colony, const std::string& name) override;
+    std::vector<Location> locations(const std::string& colony) override;
+    void remove_location(const std::string& colony, const std::string& name) override;
+    void change_colony_id(const std::string& colony, const std::string& new_id) override;
+    void change_user_id(const std::string& colony, const std::string& name,
+                        const std::string& new_id) override;
+
   private:
     using Params = std::initializer_list<Param>;
     int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }

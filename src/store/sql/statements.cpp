@@ -184,6 +184,15 @@ const Def kDefs[] = {
     text(S::SearchLogs,
          LOG_COLUMNS "WHERE colonyname = $1 AND {instr}(message, $2) > 0 AND ts >= $3::bigint "
                      "ORDER BY ts DESC LIMIT $4::bigint"),
+
+    // Locations (features.md 7.1) and key rotation (protocol.md 5.15).
+    text(S::Location, "SELECT doc FROM locations WHERE colonyname = $1 AND name = $2"),
+    text(S::Locations, "SELECT doc FROM locations WHERE colonyname = $1 ORDER BY name"),
+    insert(S::AddLocation, "locations"),
+    text(S::RemoveLocation, "DELETE FROM locations WHERE colonyname = $1 AND name = $2"),
+    text(S::DeleteColonyLocations, "DELETE FROM locations WHERE colonyname = $1"),
+    text(S::ChangeColonyId, "UPDATE colonies SET colonyid = $1 WHERE name = $2"),
+    text(S::ChangeUserId, "UPDATE users SET userid = $1 WHERE colonyname = $2 AND name = $3"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

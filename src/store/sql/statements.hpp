@@ -79,7 +79,14 @@ namespace colonies::store::sql {
     X(LatestLogsOfProcess) \
     X(LogsOfExecutor) \
     X(LatestLogsOfExecutor) \
-    X(SearchLogs)
+    X(SearchLogs) \
+    X(Location) \
+    X(Locations) \
+    X(AddLocation) \
+    X(RemoveLocation) \
+    X(DeleteColonyLocations) \
+    X(ChangeColonyId) \
+    X(ChangeUserId)
 // clang-format on
 
 enum class Stmt : unsigned short {
