@@ -236,9 +236,10 @@ void init_database(store::Store& st) {
     if (stored.empty())
         log_info("Colonies database initialized");
     else if (stored != serverid)
-        log_warn("Keeping the server Id stored in the database (changed with `server chid`), "
-                 "not COLONIES_SERVER_ID",
-                 {{"ServerId", stored}});
+        log_warn(
+            "Keeping the server Id stored in the database (changed with `server chid`), "
+            "not COLONIES_SERVER_ID",
+            {{"ServerId", stored}});
 }
 
 void start(const StartFlags& f) {

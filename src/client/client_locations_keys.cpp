@@ -46,8 +46,7 @@ Result<Location> Client::get_location(const std::string& colony, const std::stri
 
 Status Client::remove_location(const std::string& colony, const std::string& name,
                                const std::string& prvkey) {
-    return ok_or_error(
-        call("removelocationmsg", {{"colonyname", colony}, {"name", name}}, prvkey));
+    return ok_or_error(call("removelocationmsg", {{"colonyname", colony}, {"name", name}}, prvkey));
 }
 
 Status Client::change_user_id(const std::string& colony, const std::string& new_id,

@@ -342,8 +342,7 @@ std::vector<std::string> encode_change(const std::string& origin, const services
     std::vector<std::string> out;
     boost::json::array ready, events, reload, removed, rekeyed;
     auto flush = [&] {
-        if (ready.empty() && events.empty() && reload.empty() && removed.empty() &&
-            rekeyed.empty())
+        if (ready.empty() && events.empty() && reload.empty() && removed.empty() && rekeyed.empty())
             return;
         boost::json::object o{{"o", origin},
                               {"r", std::move(ready)},

@@ -31,8 +31,7 @@ bool lower_hex(const std::string& s) {
 // `what` is "user", "executor", "colony" or "server", as in upstream's messages. Only ids a
 // key can have are accepted: any other would lock the record's owner out for good.
 Status check_new_id(const std::string& prefix, const char* what, const std::string& id) {
-    if (id.size() != 64)
-        return bad_request(prefix + ", new " + what + " Id is not 64 characters");
+    if (id.size() != 64) return bad_request(prefix + ", new " + what + " Id is not 64 characters");
     if (!lower_hex(id))
         return bad_request(prefix + ", new " + what + " Id is not lower-case hexadecimal");
     return ok_status();
@@ -40,8 +39,7 @@ Status check_new_id(const std::string& prefix, const char* what, const std::stri
 
 // The executor's RUNNING processes follow it to the new id, so the new key can close them (and
 // their function statistics reach the executor); the old key cannot.
-void move_running_processes(OpContext& ctx, const std::string& old_id,
-                            const std::string& new_id) {
+void move_running_processes(OpContext& ctx, const std::string& old_id, const std::string& new_id) {
     for (const auto& id : ctx.tx.running_processes_of(old_id)) {
         auto p = ctx.tx.process(id);
         if (!p) continue;
@@ -112,8 +110,7 @@ OpResult op_change_server_id(OpContext& ctx, const boost::json::object& msg) {
     // (sic) upstream's text names the colony id.
     if (new_id.empty()) return bad_request("Failed to change colony Id, colony Id is empty");
     if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
-    if (auto s = check_new_id("Failed to change server Id", "server", new_id); !s)
-        return s.error();
+    if (auto s = check_new_id("Failed to change server Id", "server", new_id); !s) return s.error();
     ctx.tx.set_server_id(new_id);
     return boost::json::value(msg);
 }

@@ -40,10 +40,10 @@ void SqlTx::add_colony(const Colony& c) {
 
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
-    for (auto s : {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
-                   Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
-                   Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers,
-                   Stmt::DeleteColonyLocations, Stmt::DeleteColony})
+    for (auto s :
+         {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
+          Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions, Stmt::DeleteColonyExecutors,
+          Stmt::DeleteColonyUsers, Stmt::DeleteColonyLocations, Stmt::DeleteColony})
         exec(s, {name});
 }
 
