@@ -26,7 +26,7 @@ TEST(CliLocation, AddListGetRemove) {
                         "--lat", "47.3769"});
     ASSERT_EQ(add.code, 0) << add.err;
     EXPECT_NE(add.err.find("Location added"), std::string::npos);
-    EXPECT_EQ(field(add.err, "Name"), "zurich");
+    EXPECT_EQ(field(add.err, " Name"), "zurich");  // not ColonyName=
     EXPECT_EQ(field(add.err, "Long"), "8.5417");
     EXPECT_EQ(field(add.err, "LocationID").size(), 64u);
     ASSERT_EQ(dev.run({"location", "add", "--name", "abisko", "--long", "-18.8"}).code, 0);

@@ -93,7 +93,8 @@ class KeyRotation : public ::testing::Test {
 
     // Before: the old key works for every probe. After rotating with `rotate`: the old key is
     // refused by every probe and the new one accepted.
-    void check_rotation(const std::vector<Probe>& probes, const std::string& old_key,
+    void check_rotation(const std::vector<Probe>& probes,
+                        std::string old_key,  // a copy: `rotate` changes `keys`
                         const std::function<Identity()>& rotate) {
         expect(probes, old_key, true, "old key before the change");
         Identity fresh = rotate();
@@ -231,12 +232,12 @@ TEST_F(KeyRotation, ColonyOwner) {
          }},
         {"addlocationmsg",
          [&](auto& k) {
-             return status_of(c.add_location(Location{"", unique("l"), "dev"}, k));
+             return status_of(c.add_location(Location{"", unique("l"), "dev", "", 0, 0}, k));
          }},
         {"removelocationmsg",
          [&](auto& k) {
              const std::string name = unique("l");
-             if (!c.add_location(Location{"", name, "dev"}, keys.colony).ok())
+             if (!c.add_location(Location{"", name, "dev", "", 0, 0}, keys.colony).ok())
                  return Status(internal_error("set-up"));
              return c.remove_location("dev", name, k);
          }},
@@ -392,7 +393,7 @@ TEST_F(KeyRotation, ErrorsAndEchoes) {
     // An accepted change answers with the request echoed.
     auto r = c.call("changecolonyidmsg", colony("colonyid", good), keys.colony);
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->as_object().at("colonyid"), good);
+    EXPECT_EQ(r->as_object().at("colonyid"), json::value(good));
     EXPECT_EQ(r->as_object().at("colonyname"), "dev");
     EXPECT_EQ(r->as_object().at("msgtype"), "changecolonyidmsg");
 }

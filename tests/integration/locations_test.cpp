@@ -43,7 +43,7 @@ TEST_F(Locations, AddListGetRemove) {
     ASSERT_TRUE(raw.ok()) << raw.error().message;
     const auto& o = raw->as_object();
     EXPECT_EQ(o.size(), 6u);
-    EXPECT_EQ(o.at("locationid"), id);
+    EXPECT_EQ(o.at("locationid"), json::value(id));
     EXPECT_EQ(o.at("name"), "zurich");
     EXPECT_EQ(o.at("colonyname"), "dev");
     EXPECT_EQ(o.at("description"), "by the lake");
@@ -67,13 +67,13 @@ TEST_F(Locations, AddListGetRemove) {
 }
 
 TEST_F(Locations, UpstreamErrorsAndWhoMayDoWhat) {
-    ASSERT_TRUE(c.add_location(Location{"", "lab", "dev"}, owner).ok());
-    expect_error(c.add_location(Location{"", "lab", "dev", "again"}, owner), 400,
+    ASSERT_TRUE(c.add_location(Location{"", "lab", "dev", "", 0, 0}, owner).ok());
+    expect_error(c.add_location(Location{"", "lab", "dev", "again", 0, 0}, owner), 400,
                  "A location with name lab already exists in Colony with name dev");
     EXPECT_EQ(c.get_location("dev", "lab", member)->description, "");  // unchanged
-    expect_error(c.add_location(Location{"", "x", "nope"}, owner), 400,
+    expect_error(c.add_location(Location{"", "x", "nope", "", 0, 0}, owner), 400,
                  "Colony with name nope does not exists");
-    expect_error(c.add_location(Location{"", "x", "dev"}, member), 403,
+    expect_error(c.add_location(Location{"", "x", "dev", "", 0, 0}, member), 403,
                  "Access denied, not colony owner");
     expect_error(c.call("addlocationmsg", {{"location", nullptr}}, owner), 400,
                  "Failed to add location, location is nil");
@@ -100,7 +100,7 @@ TEST_F(Locations, UpstreamErrorsAndWhoMayDoWhat) {
 // An executor names its location (locationname); processes with conditions.locationname go only
 // to executors there. Removing the colony removes its locations.
 TEST_F(Locations, ExecutorsNameTheirLocationAndTheColonyTakesItsLocationsAlong) {
-    ASSERT_TRUE(c.add_location(Location{"", "north", "dev"}, owner).ok());
+    ASSERT_TRUE(c.add_location(Location{"", "north", "dev", "", 0, 0}, owner).ok());
     auto k = Identity::fresh();
     Executor e;
     e.executorid = k.id;
