@@ -66,7 +66,9 @@ TEST(ClusterKeyRotation, AChangeThroughOneServerHoldsOnTheOther) {
     const auto changed_at = std::chrono::steady_clock::now();
     ASSERT_TRUE(ca.change_executor_id("dev", exec.id, DevIdentity::executor_prvkey).ok());
     t.join();
-    EXPECT_LT(std::chrono::steady_clock::now() - changed_at, 10s);
+    // Below the 5 s a parked poll in a cluster waits before it looks again on its own: the
+    // relayed change released it.
+    EXPECT_LT(std::chrono::steady_clock::now() - changed_at, 3s);
     ASSERT_TRUE(got.has_value());
     ASSERT_FALSE(got->ok()) << "the old key was handed a process";
     EXPECT_EQ(got->error().status, 403);
