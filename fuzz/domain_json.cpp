@@ -55,7 +55,7 @@ void check_spec(const json::value& v) {
 }
 
 void dispatch(uint8_t which, const json::value& v) {
-    switch (which % 12) {
+    switch (which % 13) {
         case 0:
             return check(colony_from_json, v);
         case 1:
@@ -78,6 +78,8 @@ void dispatch(uint8_t which, const json::value& v) {
             return check(log_from_json, v);
         case 10:
             return check(statistics_from_json, v);
+        case 12:
+            return check(location_from_json, v);
         default:
             return check_spec(v);
     }

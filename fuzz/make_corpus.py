@@ -61,6 +61,8 @@ DOMAIN = [
     (10, {"colonies": 1, "executors": 2, "waitingprocesses": 3, "successfulworkflows": 4}),
     (11, SPEC),
     (5, {"retries": 1.5}), (5, {"spec": {"conditions": {"executornames": "*"}}}),
+    (12, {"locationid": "l" * 64, "name": "a:b", "colonyname": "dev", "description": "d",
+          "long": 8.5417, "lat": -47}),
 ]
 
 REQUESTS = [  # tests/unit/rpc/envelope_test.cpp, tests/integration/bad_input_test.cpp

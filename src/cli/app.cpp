@@ -126,6 +126,8 @@ int run(int argc, char** argv) {
     add_cluster_commands(app, ctx);
     add_cron_commands(app, ctx);
     add_generator_commands(app, ctx);
+    add_location_commands(app, ctx);
+    add_key_rotation_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     try {

@@ -27,6 +27,9 @@ void add_cluster_commands(CLI::App& app, Ctx ctx);    // cluster info
 void add_workflow_commands(CLI::App& app, Ctx ctx);   // workflow ...
 void add_cron_commands(CLI::App& app, Ctx ctx);       // cron add|ls|get|run|remove
 void add_generator_commands(CLI::App& app, Ctx ctx);  // generator add|ls|get|pack|remove
+void add_location_commands(CLI::App& app, Ctx ctx);   // location add|ls|get|remove
+// `chid` on the colony, executor, user and server groups: call after those groups exist.
+void add_key_rotation_commands(CLI::App& app, Ctx ctx);
 
 // Registers `executor os start` on the executor group (executor_os_command.cpp).
 void add_executor_os_command(CLI::App& executor, Ctx ctx);

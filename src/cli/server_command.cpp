@@ -222,15 +222,24 @@ void init_database(store::Store& st) {
             "--initdb needs COLONIES_SERVER_ID (the 64-hex id of the server key; see `colonies "
             "security generate`)",
             kExitUsage);
-    std::string err;
+    // The stored id is the server owner: COLONIES_SERVER_ID only initialises a database that has
+    // none, so an id changed by changeserveridmsg survives restarts (docs/security.md).
+    std::string err, stored;
     bool ok = st.run_sync(
         [&](store::StoreTx& tx) {
-            tx.set_server_id(serverid);
+            stored = tx.server_id().value_or("");
+            if (stored.empty()) tx.set_server_id(serverid);
             return true;
         },
         &err);
     if (!ok) throw CliError("cannot initialise the database: " + err);
-    log_info("Colonies database initialized");
+    if (stored.empty())
+        log_info("Colonies database initialized");
+    else if (stored != serverid)
+        log_warn(
+            "Keeping the server Id stored in the database (changed with `server chid`), "
+            "not COLONIES_SERVER_ID",
+            {{"ServerId", stored}});
 }
 
 void start(const StartFlags& f) {

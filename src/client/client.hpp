@@ -159,6 +159,26 @@ class Client {
     // Queues one argument; durable when this returns.
     Status pack_generator(const std::string& id, const std::string& arg, const std::string& prvkey);
     Status remove_generator(const std::string& id, const std::string& prvkey);
+    // Locations (features.md 7.1; colony owner key to add/remove). add_location keeps the
+    // location's `locationid` (the CLI makes a random one).
+    Result<Location> add_location(const Location& l, const std::string& prvkey);
+    Result<std::vector<Location>> get_locations(const std::string& colony,
+                                                const std::string& prvkey);
+    Result<Location> get_location(const std::string& colony, const std::string& name,
+                                  const std::string& prvkey);
+    Status remove_location(const std::string& colony, const std::string& name,
+                           const std::string& prvkey);
+
+    // Key rotation (protocol.md 5.15): each moves the signer's own record to `new_id` (the id of
+    // the new key); from then on only the new key works. Colony: colony owner key; server:
+    // server owner key; user and executor: their own key.
+    Status change_user_id(const std::string& colony, const std::string& new_id,
+                          const std::string& prvkey);
+    Status change_executor_id(const std::string& colony, const std::string& new_id,
+                              const std::string& prvkey);
+    Status change_colony_id(const std::string& colony, const std::string& new_id,
+                            const std::string& prvkey);
+    Status change_server_id(const std::string& new_id, const std::string& prvkey);
 
   private:
     struct Impl;

@@ -549,6 +549,12 @@ value to_json(const ServerInfo& i) {
                   {"backends", array{std::move(backend)}}};
 }
 
+value to_json(const Location& l) {
+    return object{{"locationid", l.locationid}, {"name", l.name},
+                  {"colonyname", l.colonyname}, {"description", l.description},
+                  {"long", l.longitude},        {"lat", l.latitude}};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoders
 
@@ -591,6 +597,21 @@ Result<Generator> generator_from_json(const value& v) {
 
 Result<Cron> cron_from_json(const value& v) {
     return decode_document<Cron>(v);
+}
+
+Result<Location> location_from_json(const value& v) {
+    Location l;
+    if (v.is_null()) return l;
+    if (!v.is_object()) return bad_request("expected object");
+    JsonFields f(v.get_object());
+    l.locationid = f.str("locationid");
+    l.name = f.str("name");
+    l.colonyname = f.str("colonyname");
+    l.description = f.str("description");
+    l.longitude = f.number("long");
+    l.latitude = f.number("lat");
+    if (!f.ok()) return bad_request(f.error());
+    return l;
 }
 
 std::string to_text(const value& v) {

@@ -59,6 +59,7 @@ boost::json::value to_json(const Statistics&);
 boost::json::value to_json(const Cron&);
 boost::json::value to_json(const Generator&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
+boost::json::value to_json(const Location&);
 
 template <class T>
 boost::json::value to_json(const std::vector<T>& v) {
@@ -83,6 +84,7 @@ Result<Log> log_from_json(const boost::json::value&);
 Result<Statistics> statistics_from_json(const boost::json::value&);
 Result<Cron> cron_from_json(const boost::json::value&);
 Result<Generator> generator_from_json(const boost::json::value&);
+Result<Location> location_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

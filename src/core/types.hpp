@@ -302,6 +302,16 @@ BOOST_DESCRIBE_STRUCT(Cron, (),
                       (cronid, initiatorid, initiatorname, colonyname, name, cronexpression,
                        interval, random, nextrun, lastrun, workflowspec, prevprocessgraphid,
                        waitforprevprocessgraph, checkerperiod))
+// features.md 7.1. Not described: its JSON keys `long` and `lat` are no C++ member names
+// (`long` is a keyword), so core/json.cpp maps it by hand.
+struct Location {
+    std::string locationid;
+    std::string name;
+    std::string colonyname;
+    std::string description;
+    double longitude = 0;  // "long"
+    double latitude = 0;   // "lat"
+};
 
 struct ServerInfo {
     std::string buildversion;

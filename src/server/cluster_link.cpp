@@ -23,6 +23,7 @@ void Fanout::announce(const services::Effects& fx) {
     if (log_)
         for (const auto& line : fx.log) log_(line);
     release_colonies(fx.removed_colonies);
+    release_colonies(fx.rekeyed_colonies);
     if (!link_) {
         for (const auto& r : fx.ready) waiters_.notify(r);
     } else {
@@ -31,7 +32,9 @@ void Fanout::announce(const services::Effects& fx) {
             if (!waiters_.notify(r)) remote.ready.push_back(r);
         remote.events = fx.events;
         remote.removed_colonies = fx.removed_colonies;
-        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty())
+        remote.rekeyed_colonies = fx.rekeyed_colonies;
+        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty() ||
+            !remote.rekeyed_colonies.empty())
             link_->publish(remote);
     }
     if (!subscriptions_.empty())
@@ -40,6 +43,7 @@ void Fanout::announce(const services::Effects& fx) {
 
 boost::asio::awaitable<void> Fanout::receive(RemoteChange change) {
     release_colonies(change.removed_colonies);
+    release_colonies(change.rekeyed_colonies);
     for (const auto& r : change.ready) waiters_.notify(r);
     if (subscriptions_.empty()) co_return;
     for (const auto& p : change.events) subscriptions_.publish(p);

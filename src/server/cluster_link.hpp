@@ -46,6 +46,7 @@ struct RemoteChange {
     std::vector<Process> events;
     std::vector<std::string> reload;
     std::vector<std::string> removed_colonies;
+    std::vector<std::string> rekeyed_colonies;  // an executor's key changed (services::Effects)
 };
 
 class ClusterLink {

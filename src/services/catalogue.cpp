@@ -63,6 +63,15 @@ constexpr std::array kOperations{
     OpInfo{"resolvegeneratormsg", "Failed to resolve generator", op_resolve_generator},
     OpInfo{"packgeneratormsg", "Failed to increment generator", op_pack_generator},
     OpInfo{"removegeneratormsg", "Failed to remove generator", op_remove_generator},
+    OpInfo{"addlocationmsg", "Failed to add location", op_add_location},
+    OpInfo{"getlocationsmsg", "Failed to get locations", op_get_locations},
+    OpInfo{"getlocationmsg", "Failed to get location", op_get_location},
+    OpInfo{"removelocationmsg", "Failed to remove location", op_remove_location},
+    OpInfo{"changeuseridmsg", "Failed to change user Id", op_change_user_id},
+    OpInfo{"changeexecutoridmsg", "Failed to change executor Id", op_change_executor_id},
+    OpInfo{"changecolonyidmsg", "Failed to change colony Id", op_change_colony_id},
+    // (sic) upstream names the colony id in this message's errors.
+    OpInfo{"changeserveridmsg", "Failed to change colony Id", op_change_server_id},
 };
 
 }  // namespace

@@ -70,6 +70,15 @@ OpResult op_pack_generator(OpContext&, const boost::json::object&);
 OpResult op_remove_generator(OpContext&, const boost::json::object&);
 // The leader's generator pass (features.md 2.3), bounded: returns the workflows it started.
 int run_generators(OpContext& ctx);
+// Locations (features.md 7.1) and key rotation (protocol.md 5.15).
+OpResult op_add_location(OpContext&, const boost::json::object&);
+OpResult op_get_locations(OpContext&, const boost::json::object&);
+OpResult op_get_location(OpContext&, const boost::json::object&);
+OpResult op_remove_location(OpContext&, const boost::json::object&);
+OpResult op_change_user_id(OpContext&, const boost::json::object&);
+OpResult op_change_executor_id(OpContext&, const boost::json::object&);
+OpResult op_change_colony_id(OpContext&, const boost::json::object&);
+OpResult op_change_server_id(OpContext&, const boost::json::object&);
 
 // Requeue the RUNNING processes of an executor that is going away (6.10).
 void requeue_processes_of(OpContext& ctx, const std::string& executorid);

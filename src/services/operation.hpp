@@ -47,6 +47,9 @@ struct Effects {
     // Lines for the server log, written only once the change is committed (a job that rolls
     // back, or runs again on PostgreSQL, must not report what did not happen).
     std::vector<std::string> log;
+    // Colonies where an executor's key changed: their parked executors look again, so a poll of
+    // the old key ends (refused) and takes no wake-up meant for the new key.
+    std::vector<std::string> rekeyed_colonies;
 };
 
 struct OpContext {

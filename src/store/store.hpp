@@ -173,6 +173,19 @@ class StoreTx {
     // past in whole seconds), least recently run first. On PostgreSQL they stay locked until the
     // job ends and a generator another job holds is skipped.
     virtual std::vector<Generator> due_generators(Time now, int limit) = 0;
+    // Locations (features.md 7.1), unique by (colonyname, name); any name, ':' included.
+    // add_location: false (nothing written) if the colony has a location of that name.
+    virtual bool add_location(const Location& l) = 0;
+    virtual std::optional<Location> location(const std::string& colony,
+                                             const std::string& name) = 0;
+    virtual std::vector<Location> locations(const std::string& colony) = 0;  // by name
+    virtual void remove_location(const std::string& colony, const std::string& name) = 0;
+
+    // Key rotation (protocol.md 5.15): the colony's owner id; the id of user `name` of a colony.
+    // An executor's id changes through save_executor, the server's through set_server_id.
+    virtual void change_colony_id(const std::string& colony, const std::string& new_id) = 0;
+    virtual void change_user_id(const std::string& colony, const std::string& name,
+                                const std::string& new_id) = 0;
 };
 
 class Store {

@@ -975,6 +975,108 @@ TEST_P(StoreConformance, ConcurrentPacksKeepTheQueueSizeExact) {
     });
 }
 
+// Locations (features.md 7.1): unique per colony by name, any name (':' included: upstream's
+// "<colony>:<name>" key would make colony "a:b" name "c" collide with colony "a" name "b:c").
+TEST_P(StoreConformance, Locations) {
+    tx([](StoreTx& t) {
+        EXPECT_TRUE(t.add_location(Location{"l2", "zurich", "dev", "lake", 8.541694, 47.376888}));
+        EXPECT_TRUE(t.add_location(Location{"l1", "b:c", "a", "colon in name", -0.5, 1e-7}));
+        EXPECT_TRUE(t.add_location(Location{"l3", "c", "a:b", "", 0, 0}));
+        EXPECT_TRUE(t.add_location(Location{"l4", "abisko", "dev", "", 18.8, 68.35}));
+        EXPECT_FALSE(t.add_location(Location{"l5", "zurich", "dev", "again", 1, 1}));
+    });
+    tx([](StoreTx& t) {
+        auto z = t.location("dev", "zurich");
+        ASSERT_TRUE(z);
+        EXPECT_EQ(z->locationid, "l2");  // the refused duplicate changed nothing
+        EXPECT_EQ(z->description, "lake");
+        EXPECT_EQ(z->longitude, 8.541694);  // doubles round-trip exactly
+        EXPECT_EQ(z->latitude, 47.376888);
+        EXPECT_EQ(t.location("a", "b:c")->locationid, "l1");
+        EXPECT_EQ(t.location("a", "b:c")->latitude, 1e-7);
+        EXPECT_EQ(t.location("a:b", "c")->locationid, "l3");
+        EXPECT_FALSE(t.location("a", "c"));
+        EXPECT_FALSE(t.location("other", "zurich"));
+        auto all = t.locations("dev");
+        ASSERT_EQ(all.size(), 2u);
+        EXPECT_EQ(all[0].name, "abisko");  // by name
+        EXPECT_EQ(all[1].name, "zurich");
+        EXPECT_EQ(all[1].colonyname, "dev");
+        EXPECT_TRUE(t.locations("nobody").empty());
+        t.remove_location("dev", "zurich");
+        EXPECT_FALSE(t.location("dev", "zurich"));
+        EXPECT_TRUE(t.location("dev", "abisko"));
+        EXPECT_TRUE(t.add_location(Location{"l6", "zurich", "dev", "re-added", 0, 0}));
+    });
+}
+
+TEST_P(StoreConformance, RemoveColonyRemovesItsLocations) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        t.add_colony(Colony{"c2", "other"});
+        t.add_location(Location{"l1", "home", "dev", "", 0, 0});
+        t.add_location(Location{"l2", "home", "other", "", 0, 0});
+    });
+    tx([](StoreTx& t) { t.remove_colony("dev"); });
+    tx([](StoreTx& t) {
+        EXPECT_TRUE(t.locations("dev").empty());
+        EXPECT_TRUE(t.location("other", "home"));
+    });
+}
+
+// Key rotation (protocol.md 5.15): the new id finds the record, the old one nothing, and nothing
+// else of the record or of its neighbours changes.
+TEST_P(StoreConformance, ChangeColonyAndUserIds) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"old-c", "dev"});
+        t.add_colony(Colony{"old-c", "twin"});  // the same owner key for two colonies
+        t.add_user(User{"dev", "old-u", "alice", "a@x", "1"});
+        t.add_user(User{"dev", "id-b", "bob", "b@x", "2"});
+        t.add_user(User{"other", "old-u", "alice", "a@y", "3"});
+    });
+    tx([](StoreTx& t) {
+        t.change_colony_id("dev", "new-c");
+        t.change_user_id("dev", "alice", "new-u");
+    });
+    tx([](StoreTx& t) {
+        EXPECT_EQ(t.colony("dev")->colonyid, "new-c");
+        EXPECT_EQ(t.colony("twin")->colonyid, "old-c");
+        auto u = t.user_by_id("dev", "new-u");
+        ASSERT_TRUE(u);
+        EXPECT_EQ(u->name, "alice");
+        EXPECT_EQ(u->email, "a@x");
+        EXPECT_EQ(u->phone, "1");
+        EXPECT_FALSE(t.user_by_id("dev", "old-u"));
+        EXPECT_EQ(t.user("dev", "bob")->userid, "id-b");
+        EXPECT_EQ(t.user_by_id("other", "old-u")->email, "a@y");  // another colony's record
+    });
+}
+
+// An executor's id changes by saving its record with the new id: within one job, too, the old
+// id stops finding it at once (SqlTx keeps the last executor read by id).
+TEST_P(StoreConformance, ChangeExecutorIdBySaving) {
+    tx([](StoreTx& t) {
+        auto e = executor("dev", "e1", "old-x");
+        e.state = ExecutorState::Approved;
+        t.save_executor(e);
+    });
+    tx([](StoreTx& t) {
+        auto e = t.executor_by_id("old-x");
+        ASSERT_TRUE(e);
+        e->executorid = "new-x";
+        t.save_executor(*e);
+        EXPECT_FALSE(t.executor_by_id("old-x"));
+        EXPECT_EQ(t.executor_by_id("new-x")->executorname, "e1");
+    });
+    tx([](StoreTx& t) {
+        EXPECT_FALSE(t.executor_by_id("old-x"));
+        auto e = t.executor_by_id("new-x");
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->state, ExecutorState::Approved);
+        EXPECT_EQ(t.executors("dev").size(), 1u);
+    });
+}
+
 // PostgreSQL only: the database drops every connection of the store (a restart, a failover);
 // the next jobs reconnect and succeed, and nothing committed before is lost.
 TEST(PostgresStore, JobsSurviveTheDatabaseDroppingEveryConnection) {

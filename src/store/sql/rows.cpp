@@ -82,4 +82,8 @@ GeneratorArg read_generator_arg(const Row& r) {
     return GeneratorArg{r.text(0), r.text(1), r.text(2), r.text(3)};
 }
 
+Location read_location(const Row& r) {
+    return decode_doc<Location>(r.text(0), location_from_json);
+}
+
 }  // namespace colonies::store::sql

@@ -107,6 +107,12 @@ const Table kGeneratorArgs{"generator_args",
                             {"arg", T}},
                            {"generatorargid"}};
 
+// features.md 7.1. Colony and name are columns of their own (upstream joins them as
+// "<colony>:<name>" in one key, so a name with ':' could collide); long/lat live in `doc`.
+const Table kLocations{"locations",
+                       {{"colonyname", T}, {"name", T}, {"locationid", T}, {"doc", T}},
+                       {"colonyname", "name"}};
+
 // One table per line, so that a new table is a one-line change.
 // clang-format off
 const Table* const kTables[] = {
@@ -122,6 +128,7 @@ const Table* const kTables[] = {
     &kCrons,
     &kGenerators,
     &kGeneratorArgs,
+    &kLocations,
 };
 // clang-format on
 
@@ -174,6 +181,8 @@ const std::vector<Migration> kMigrations = {
          "CREATE INDEX generator_args_fifo ON generator_args (generatorid{seq_key})",
          "CREATE INDEX generator_args_by_colony ON generator_args (colonyname)",
      }},
+    // Locations (features.md 7.1): the primary key (colonyname, name) serves every query.
+    {{&kLocations}, {}},
 };
 
 bool generated(const Column& c) {

@@ -44,7 +44,7 @@ void SqlTx::remove_colony(const std::string& name) {
          {Stmt::DeleteColonyGeneratorArgs, Stmt::DeleteColonyGenerators, Stmt::DeleteColonyCrons,
           Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
           Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions, Stmt::DeleteColonyExecutors,
-          Stmt::DeleteColonyUsers, Stmt::DeleteColony})
+          Stmt::DeleteColonyUsers, Stmt::DeleteColonyLocations, Stmt::DeleteColony})
         exec(s, {name});
 }
 
@@ -383,6 +383,35 @@ std::vector<Generator> SqlTx::due_generators(Time now, int limit) {
                      [](const Generator& a, const Generator& b) { return a.lastrun < b.lastrun; });
     if (due.size() > static_cast<size_t>(std::max(limit, 0))) due.resize(std::max(limit, 0));
     return due;
+}
+
+// Locations and key rotation.
+
+bool SqlTx::add_location(const Location& l) {
+    if (location(l.colonyname, l.name)) return false;
+    exec(Stmt::AddLocation, {l.colonyname, l.name, l.locationid, to_text(to_json(l))});
+    return true;
+}
+
+std::optional<Location> SqlTx::location(const std::string& colony, const std::string& name) {
+    return one(Stmt::Location, {colony, name}, read_location);
+}
+
+std::vector<Location> SqlTx::locations(const std::string& colony) {
+    return all(Stmt::Locations, {colony}, read_location);
+}
+
+void SqlTx::remove_location(const std::string& colony, const std::string& name) {
+    exec(Stmt::RemoveLocation, {colony, name});
+}
+
+void SqlTx::change_colony_id(const std::string& colony, const std::string& new_id) {
+    exec(Stmt::ChangeColonyId, {new_id, colony});
+}
+
+void SqlTx::change_user_id(const std::string& colony, const std::string& name,
+                           const std::string& new_id) {
+    exec(Stmt::ChangeUserId, {new_id, colony, name});
 }
 
 }  // namespace colonies::store::sql

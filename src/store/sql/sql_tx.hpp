@@ -125,6 +125,13 @@ class SqlTx final : public StoreTx {
     std::vector<GeneratorArg> generator_args(const std::string& generatorid, int n) override;
     void consume_generator_args(const std::string& generatorid, int n, Time when) override;
     std::vector<Generator> due_generators(Time now, int limit) override;
+    bool add_location(const Location& l) override;
+    std::optional<Location> location(const std::string& colony, const std::string& name) override;
+    std::vector<Location> locations(const std::string& colony) override;
+    void remove_location(const std::string& colony, const std::string& name) override;
+    void change_colony_id(const std::string& colony, const std::string& new_id) override;
+    void change_user_id(const std::string& colony, const std::string& name,
+                        const std::string& new_id) override;
 
   private:
     using Params = std::initializer_list<Param>;

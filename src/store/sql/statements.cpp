@@ -239,6 +239,14 @@ const Def kDefs[] = {
          "WHERE queued > 0 AND timeoutsec > 0 AND {greatest}(lastrun, firstpack) / 1000000000 "
          "+ timeoutsec < $1::bigint ORDER BY {greatest}(lastrun, firstpack) / 1000000000 + "
          "timeoutsec LIMIT $2::bigint{skip_locked}"),
+    // Locations (features.md 7.1) and key rotation (protocol.md 5.15).
+    text(S::Location, "SELECT doc FROM locations WHERE colonyname = $1 AND name = $2"),
+    text(S::Locations, "SELECT doc FROM locations WHERE colonyname = $1 ORDER BY name"),
+    insert(S::AddLocation, "locations"),
+    text(S::RemoveLocation, "DELETE FROM locations WHERE colonyname = $1 AND name = $2"),
+    text(S::DeleteColonyLocations, "DELETE FROM locations WHERE colonyname = $1"),
+    text(S::ChangeColonyId, "UPDATE colonies SET colonyid = $1 WHERE name = $2"),
+    text(S::ChangeUserId, "UPDATE users SET userid = $1 WHERE colonyname = $2 AND name = $3"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

@@ -103,7 +103,14 @@ namespace colonies::store::sql {
     X(ConsumeGeneratorArgs) \
     X(GeneratorRan) \
     X(FullGenerators) \
-    X(TimedOutGenerators)
+    X(TimedOutGenerators) \
+    X(Location) \
+    X(Locations) \
+    X(AddLocation) \
+    X(RemoveLocation) \
+    X(DeleteColonyLocations) \
+    X(ChangeColonyId) \
+    X(ChangeUserId)
 // clang-format on
 
 enum class Stmt : unsigned short {

@@ -48,6 +48,18 @@ TEST(RelayPayload, RoundTripsReadyProcessesAndEvents) {
     EXPECT_TRUE(got->reload.empty());
 }
 
+TEST(RelayPayload, RekeyedColoniesTravelApartFromRemovedOnes) {
+    services::Effects fx;
+    fx.rekeyed_colonies = {"dev"};
+    auto payloads = encode_change("serverA/1", fx);
+    ASSERT_EQ(payloads.size(), 1u);
+    auto got = decode_change("serverB/2", payloads[0]);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->rekeyed_colonies, (std::vector<std::string>{"dev"}));
+    EXPECT_TRUE(got->removed_colonies.empty());
+    EXPECT_TRUE(got->ready.empty());
+}
+
 TEST(RelayPayload, RemovedColoniesTravel) {
     services::Effects fx;
     fx.removed_colonies = {"dev", "lab"};

@@ -104,5 +104,32 @@ TEST_F(FanoutTest, AColonyRemovedOnAnotherServerReleasesItsWaitersHere) {
     EXPECT_TRUE(link.published.empty());  // a received change is not sent on again
 }
 
+// Key rotation: the colony's parked executors look again (a poll of the old key then fails), here
+// and, through the link, on the other servers.
+TEST_F(FanoutTest, ARekeyedColonyWakesItsWaitersHereAndTravels) {
+    Fanout fanout(waiters, subscriptions, store_call, &link);
+    park("dev", "cli");
+    park("other", "cli");
+    services::Effects fx;
+    fx.rekeyed_colonies = {"dev"};
+    fanout.announce(fx);
+    EXPECT_EQ(woken, (std::vector<std::string>{"dev/cli"}));
+    ASSERT_EQ(link.published.size(), 1u);
+    EXPECT_EQ(link.published[0].rekeyed_colonies, (std::vector<std::string>{"dev"}));
+    EXPECT_TRUE(link.published[0].removed_colonies.empty());
+
+    woken.clear();
+    park("dev", "gpu");
+    RemoteChange change;
+    change.rekeyed_colonies = {"dev"};
+    boost::asio::io_context ioc;
+    boost::asio::co_spawn(ioc, fanout.receive(change), [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+    });
+    ioc.run();
+    EXPECT_EQ(woken, (std::vector<std::string>{"dev/gpu"}));
+    EXPECT_EQ(link.published.size(), 1u);  // a received change is not sent on again
+}
+
 }  // namespace
 }  // namespace colonies::server
