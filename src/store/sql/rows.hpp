@@ -48,6 +48,6 @@ void add_count(ProcessCounts& c, const Row& r);  // state, count
 // initiatorid, initiatorname, queued (as queuesize)
 Generator read_generator(const Row& r);
 GeneratorArg read_generator_arg(const Row& r);  // generatorargid, generatorid, colonyname, arg
-Location read_location(const Row& r);            // doc
+Location read_location(const Row& r);           // doc
 
 }  // namespace colonies::store::sql
