@@ -26,6 +26,10 @@ void add_log_commands(CLI::App& app, Ctx ctx);        // log add|get
 void add_cluster_commands(CLI::App& app, Ctx ctx);    // cluster info
 void add_workflow_commands(CLI::App& app, Ctx ctx);   // workflow ...
 
+// Registers `process pause|resume|status|history` on the process group
+// (process_ledger_commands.cpp).
+void add_process_ledger_commands(CLI::App* process, Ctx ctx);
+
 // Registers `executor os start` on the executor group (executor_os_command.cpp).
 void add_executor_os_command(CLI::App& executor, Ctx ctx);
 

@@ -340,20 +340,23 @@ class Link final : public server::ClusterLink {
 
 std::vector<std::string> encode_change(const std::string& origin, const services::Effects& fx) {
     std::vector<std::string> out;
-    boost::json::array ready, events, reload, removed;
+    boost::json::array ready, events, reload, removed, resumed;
     auto flush = [&] {
-        if (ready.empty() && events.empty() && reload.empty() && removed.empty()) return;
+        if (ready.empty() && events.empty() && reload.empty() && removed.empty() && resumed.empty())
+            return;
         boost::json::object o{{"o", origin},
                               {"r", std::move(ready)},
                               {"e", std::move(events)},
                               {"i", std::move(reload)}};
         // Only when there are any: the payloads of other changes stay as they were.
         if (!removed.empty()) o["x"] = std::move(removed);
+        if (!resumed.empty()) o["u"] = std::move(resumed);
         out.push_back(boost::json::serialize(o));
         ready = {};
         events = {};
         reload = {};
         removed = {};
+        resumed = {};
     };
     size_t size = 64 + origin.size();
     auto add = [&](boost::json::array& to, boost::json::value v) {
@@ -366,6 +369,7 @@ std::vector<std::string> encode_change(const std::string& origin, const services
         to.push_back(std::move(v));
     };
     for (const auto& c : fx.removed_colonies) add(removed, boost::json::string(c));
+    for (const auto& c : fx.resumed_colonies) add(resumed, boost::json::string(c));
     for (const auto& r : fx.ready) add(ready, ready_json(r));
     for (const auto& p : fx.events) {
         boost::json::value v = to_json(p);
@@ -404,6 +408,9 @@ std::optional<server::RemoteChange> decode_change(const std::string& self,
     });
     each("x", [&](const boost::json::value& x) {
         if (x.is_string()) c.removed_colonies.emplace_back(x.get_string());
+    });
+    each("u", [&](const boost::json::value& x) {
+        if (x.is_string()) c.resumed_colonies.emplace_back(x.get_string());
     });
     return c;
 }

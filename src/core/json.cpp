@@ -523,6 +523,9 @@ value to_json(const Log& l) {
 value to_json(const Statistics& s) {
     return encode_object(s);
 }
+value to_json(const ProcessTransition& t) {
+    return encode_object(t);
+}
 
 // Not a described type: the reply nests the address in a one-element "backends" list.
 value to_json(const ServerInfo& i) {
@@ -569,6 +572,9 @@ Result<Log> log_from_json(const value& v) {
 }
 Result<Statistics> statistics_from_json(const value& v) {
     return decode_document<Statistics>(v);
+}
+Result<ProcessTransition> process_transition_from_json(const value& v) {
+    return decode_document<ProcessTransition>(v);
 }
 
 std::string to_text(const value& v) {

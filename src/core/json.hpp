@@ -56,6 +56,7 @@ boost::json::value to_json(const ProcessGraph&);
 boost::json::value to_json(const Function&);
 boost::json::value to_json(const Log&);
 boost::json::value to_json(const Statistics&);
+boost::json::value to_json(const ProcessTransition&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
 
 template <class T>
@@ -79,6 +80,7 @@ Result<ProcessGraph> process_graph_from_json(const boost::json::value&);
 Result<Function> function_from_json(const boost::json::value&);
 Result<Log> log_from_json(const boost::json::value&);
 Result<Statistics> statistics_from_json(const boost::json::value&);
+Result<ProcessTransition> process_transition_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

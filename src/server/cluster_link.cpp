@@ -21,6 +21,7 @@ void Fanout::release_colonies(const std::vector<std::string>& colonies) {
 
 void Fanout::announce(const services::Effects& fx) {
     release_colonies(fx.removed_colonies);
+    release_colonies(fx.resumed_colonies);  // their parked polls look again
     if (!link_) {
         for (const auto& r : fx.ready) waiters_.notify(r);
     } else {
@@ -29,7 +30,9 @@ void Fanout::announce(const services::Effects& fx) {
             if (!waiters_.notify(r)) remote.ready.push_back(r);
         remote.events = fx.events;
         remote.removed_colonies = fx.removed_colonies;
-        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty())
+        remote.resumed_colonies = fx.resumed_colonies;
+        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty() ||
+            !remote.resumed_colonies.empty())
             link_->publish(remote);
     }
     if (!subscriptions_.empty())
@@ -38,6 +41,7 @@ void Fanout::announce(const services::Effects& fx) {
 
 boost::asio::awaitable<void> Fanout::receive(RemoteChange change) {
     release_colonies(change.removed_colonies);
+    release_colonies(change.resumed_colonies);
     for (const auto& r : change.ready) waiters_.notify(r);
     if (subscriptions_.empty()) co_return;
     for (const auto& p : change.events) subscriptions_.publish(p);

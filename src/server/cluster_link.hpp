@@ -46,6 +46,7 @@ struct RemoteChange {
     std::vector<Process> events;
     std::vector<std::string> reload;
     std::vector<std::string> removed_colonies;
+    std::vector<std::string> resumed_colonies;
 };
 
 class ClusterLink {

@@ -3,11 +3,15 @@
 
 #include <array>
 
+#include "services/retention.hpp"
+
 namespace colonies::services {
 namespace {
 
 // Filled by the crons, generators and retention modules as they land.
-constexpr std::array<BackgroundTask, 0> kTasks{};
+constexpr std::array<BackgroundTask, 1> kTasks{{
+    {"retention", retention_period_ms, [](OpContext& ctx) { run_retention(ctx); }},
+}};
 
 }  // namespace
 

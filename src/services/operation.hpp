@@ -27,6 +27,16 @@ struct Config {
     bool allow_executor_reregister = false;
     int64_t stale_executor_seconds = 600;   // COLONIES_STALE_EXECUTOR_DURATION
     int64_t cleanup_interval_seconds = 60;  // COLONIES_CLEANUP_INTERVAL
+    // Retention (features.md 12.1): COLONIES_RETENTION, COLONIES_RETENTION_POLICY (seconds),
+    // COLONIES_RETENTION_INTERVAL (ours: seconds between passes), rows of each kind per pass.
+    bool retention = false;
+    int64_t retention_policy_seconds = 0;
+    int64_t retention_interval_seconds = 60;
+    int retention_batch = 1000;
+    // COLONIES_PROCESS_LEDGER (ours): record every state change of a process (getprocess-
+    // transitionsmsg). Off by default: it costs about a tenth of the server's CPU per process
+    // under W2 (docs/performance.md); without it the history is read from the process record.
+    bool process_ledger = false;
     // getclustermsg's reply (the server fills it in; thread-safe).
     std::function<boost::json::value()> cluster_view;
 };
@@ -37,6 +47,9 @@ struct Effects {
     std::vector<Process> events;  // processes as saved after a state change (6.11), in order
     // Colonies removed: their parked executors are released (their next look fails).
     std::vector<std::string> removed_colonies;
+    // Colonies whose assignments were resumed: their parked executors look again, here and on
+    // the other servers of a cluster.
+    std::vector<std::string> resumed_colonies;
 };
 
 struct OpContext {
@@ -53,8 +66,9 @@ using OpFn = OpResult (*)(OpContext&, const boost::json::object& msg);
 
 struct OpInfo {
     std::string_view payloadtype;
-    std::string_view error_prefix;  // "<prefix>, invalid JSON"
-    OpFn fn;                        // nullptr for operations the server runs itself (assign)
+    std::string_view error_prefix;     // "<prefix>, invalid JSON"
+    OpFn fn;                           // nullptr for operations the server runs itself (assign)
+    std::string_view reply_type = {};  // the reply's payloadtype when not the request's
 };
 
 // nullptr for payload types not served on /api.
@@ -66,6 +80,7 @@ struct AssignAttempt {
     std::optional<Process> claimed;
     scheduler::WaiterSpec waiter;
     int64_t timeout_s = 0;
+    bool paused = false;  // the colony's assignments are paused (features.md 7.6)
 };
 Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg);
 

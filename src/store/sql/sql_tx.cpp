@@ -40,6 +40,9 @@ void SqlTx::add_colony(const Colony& c) {
 
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
+    // Before its processes go: the ledger finds its rows through them.
+    exec(Stmt::DeleteColonyTransitions, {name});
+    exec(Stmt::ResumeColony, {name});
     for (auto s : {Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
                    Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
                    Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColony})
@@ -170,10 +173,12 @@ void SqlTx::save_process(const Process& p, const SpecRequirements& req) {
                              p.processgraphid,
                              p.spec.label,
                              p.initiatorname,
-                             to_text(to_json(doc))});
+                             to_text(to_json(doc)),
+                             p.submissiontime.ns});
 }
 
 void SqlTx::remove_process(const std::string& id) {
+    exec(Stmt::DeleteProcessTransitions, {id});
     exec(Stmt::DeleteProcessAttributes, {id});
     exec(Stmt::DeleteProcess, {id});
 }
@@ -195,6 +200,7 @@ std::vector<Process> SqlTx::processes(const std::string& colony, ProcessState s,
 }
 
 void SqlTx::remove_processes(const std::string& colony, std::optional<ProcessState> s) {
+    exec(Stmt::DeleteProcessesTransitions, {colony, state_or_any(s)});
     exec(Stmt::DeleteProcessesAttributes, {colony, state_or_any(s)});
     exec(Stmt::DeleteProcesses, {colony, state_or_any(s)});
 }
@@ -265,6 +271,7 @@ std::vector<Process> SqlTx::processes_of_graph(const std::string& graphid) {
 }
 
 void SqlTx::remove_graph(const std::string& id) {
+    exec(Stmt::DeleteGraphTransitions, {id});
     exec(Stmt::DeleteGraphAttributes, {id});
     exec(Stmt::DeleteGraphProcesses, {id});
     exec(Stmt::DeleteGraph, {id});
@@ -297,6 +304,53 @@ std::vector<Log> SqlTx::logs(const std::string& colony, const std::string& proce
 std::vector<Log> SqlTx::search_logs(const std::string& colony, const std::string& text,
                                     int64_t since, int count) {
     return all(Stmt::SearchLogs, {colony, text, since, count}, read_log);
+}
+
+// Process history, pause flags, retention (issue 14).
+
+std::vector<Process> SqlTx::process_history(const std::string& colony,
+                                            const std::string& executorid, ProcessState s,
+                                            Time since) {
+    const int64_t state = static_cast<int64_t>(s);
+    if (executorid.empty()) return read_processes(Stmt::ProcessHistory, {colony, state, since.ns});
+    return read_processes(Stmt::ProcessHistoryOfExecutor, {colony, state, since.ns, executorid});
+}
+
+void SqlTx::add_transition(const ProcessTransition& t) {
+    exec(Stmt::AddTransition,
+         {t.processid, static_cast<int64_t>(t.state), t.event, t.executorid, t.time.ns});
+}
+
+std::vector<ProcessTransition> SqlTx::transitions(const std::string& processid) {
+    return all(Stmt::Transitions, {processid}, [](const Row& r) {
+        return ProcessTransition{r.text(0), static_cast<ProcessState>(r.integer(1)), r.text(2),
+                                 r.text(3), Time::from_ns(r.integer(4))};
+    });
+}
+
+bool SqlTx::colony_paused(const std::string& colony) {
+    return one(Stmt::ColonyPaused, {colony}, read_text0).has_value();
+}
+
+void SqlTx::set_colony_paused(const std::string& colony, bool paused, Time now) {
+    if (paused)
+        exec(Stmt::PauseColony, {colony, now.ns});
+    else
+        exec(Stmt::ResumeColony, {colony});
+}
+
+std::vector<std::string> SqlTx::old_successful_processes(const std::string& colony, Time before,
+                                                         int limit) {
+    return all(Stmt::OldSuccessfulProcesses, {colony, before.ns, limit}, read_text0);
+}
+
+std::vector<std::string> SqlTx::old_successful_graphs(const std::string& colony, Time before,
+                                                      int limit) {
+    return all(Stmt::OldSuccessfulGraphs, {colony, before.ns, limit}, read_text0);
+}
+
+int64_t SqlTx::remove_old_logs(Time before, int limit) {
+    return exec(Stmt::DeleteOldLogs, {before.ns, limit});
 }
 
 }  // namespace colonies::store::sql

@@ -79,7 +79,21 @@ namespace colonies::store::sql {
     X(LatestLogsOfProcess) \
     X(LogsOfExecutor) \
     X(LatestLogsOfExecutor) \
-    X(SearchLogs)
+    X(SearchLogs) \
+    X(ProcessHistory) \
+    X(ProcessHistoryOfExecutor) \
+    X(AddTransition) \
+    X(Transitions) \
+    X(DeleteProcessTransitions) \
+    X(DeleteProcessesTransitions) \
+    X(DeleteGraphTransitions) \
+    X(DeleteColonyTransitions) \
+    X(ColonyPaused) \
+    X(PauseColony) \
+    X(ResumeColony) \
+    X(OldSuccessfulProcesses) \
+    X(OldSuccessfulGraphs) \
+    X(DeleteOldLogs)
 // clang-format on
 
 enum class Stmt : unsigned short {
