@@ -122,7 +122,7 @@ TEST(LongPoll, TheLastLooksDeadlineReplyEndsIt) {
         return LongPoll::Found(w);
     });
     ASSERT_TRUE(h.result && *h.result);
-    EXPECT_EQ((*h.result)->status, 408);
+    EXPECT_EQ((*h.result)->http_status, 408);
     EXPECT_EQ((*h.result)->body, "paused 2");
     EXPECT_GE(h.took, 1s);
 
@@ -133,7 +133,7 @@ TEST(LongPoll, TheLastLooksDeadlineReplyEndsIt) {
         return LongPoll::Found(w);
     });
     ASSERT_TRUE(once.result && *once.result);
-    EXPECT_EQ((*once.result)->status, 503);
+    EXPECT_EQ((*once.result)->http_status, 503);
     EXPECT_EQ(once.attempts, 1);
 
     // Resumed before the end: the last look found nothing, so the poll ends as usual.
