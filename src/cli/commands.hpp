@@ -31,6 +31,10 @@ void add_location_commands(CLI::App& app, Ctx ctx);   // location add|ls|get|rem
 // `chid` on the colony, executor, user and server groups: call after those groups exist.
 void add_key_rotation_commands(CLI::App& app, Ctx ctx);
 
+// Registers `process pause|resume|status|history` on the process group
+// (process_ledger_commands.cpp).
+void add_process_ledger_commands(CLI::App* process, Ctx ctx);
+
 // Registers `executor os start` on the executor group (executor_os_command.cpp).
 void add_executor_os_command(CLI::App& executor, Ctx ctx);
 

@@ -54,6 +54,55 @@ bool icontains(const std::string& hay, const std::string& needle) {
     return lower(hay).find(lower(needle)) != std::string::npos;
 }
 
+// cli.md 3.8: a table per hardware and software entry of the capabilities (features.md 7.5).
+void print_capabilities(const Executor& e) {
+    auto entries = [&e](const char* key) {
+        const auto* v = e.capabilities.if_contains(key);
+        return v && v->is_array() ? v->get_array() : boost::json::array{};
+    };
+    auto field = [](const boost::json::value& o, const char* key) {
+        const auto* v = o.is_object() ? o.get_object().if_contains(key) : nullptr;
+        return v ? value_text(*v) : std::string();
+    };
+    const auto hardware = entries("hardware");
+    for (size_t i = 0; i < hardware.size(); ++i) {
+        const auto& h = hardware[i];
+        KeyValueTable t(hardware.size() > 1 ? "Hardware [" + std::to_string(i) + "]" : "Hardware");
+        static const boost::json::value kNoGpu = boost::json::object{};
+        const auto* gpu = h.is_object() ? h.get_object().if_contains("gpu") : nullptr;
+        const auto& g = gpu ? *gpu : kNoGpu;
+        for (auto [label, key] : {std::pair{"Nodes", "nodes"},
+                                  {"Model", "model"},
+                                  {"CPU", "cpu"},
+                                  {"Cores", "cores"},
+                                  {"Memory", "mem"},
+                                  {"Storage", "storage"}})
+            t.add(label, field(h, key));
+        t.add("GPU", field(g, "name"));
+        t.add("GPUs", field(g, "count"));
+        t.add("GPU/Node", field(g, "nodecount"));
+        t.add("GPU Memory", field(g, "mem"));
+        t.add("Platform", field(h, "platform"));
+        t.add("Architecture", field(h, "architecture"));
+        const auto* net = h.is_object() ? h.get_object().if_contains("network") : nullptr;
+        if (net && net->is_array() && !net->get_array().empty()) {
+            std::string list;
+            for (const auto& n : net->get_array())
+                list += (list.empty() ? "" : ", ") + value_text(n);
+            t.add("Network", list);
+        }
+        t.print();
+    }
+    const auto software = entries("software");
+    for (size_t i = 0; i < software.size(); ++i) {
+        KeyValueTable t(software.size() > 1 ? "Software [" + std::to_string(i) + "]" : "Software");
+        t.add("Name", field(software[i], "name"));
+        t.add("Type", field(software[i], "type"));
+        t.add("Version", field(software[i], "version"));
+        t.print();
+    }
+}
+
 void print_executor(const Executor& e, const std::vector<Function>& functions) {
     KeyValueTable t;
     t.add("Name", e.executorname);
@@ -66,6 +115,7 @@ void print_executor(const Executor& e, const std::vector<Function>& functions) {
     t.add("Last Heard From", table_time(e.lastheardfromtime));
     t.add("Location", e.locationname.empty() ? "n/a" : e.locationname);
     t.print();
+    print_capabilities(e);
     for (const auto& f : functions) {
         KeyValueTable ft("Function: " + f.funcname);
         ft.add("FunctionName", f.funcname);

@@ -368,6 +368,7 @@ void add_process_commands(CLI::App& app, Ctx ctx) {
     add_listing_commands(process, ctx);
     add_submitter_commands(process, ctx);
     add_executor_side_commands(process, ctx);
+    add_process_ledger_commands(process, ctx);
 }
 
 }  // namespace colonies::cli

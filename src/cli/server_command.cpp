@@ -368,6 +368,25 @@ server::ServerOptions server_options_from_env(int port) {
         long long n = std::strtoll(v.c_str(), &end, 10);
         if (end && *end == '\0' && n > 0) o.service.cleanup_interval_seconds = n;
     }
+    // features.md 12.1: only "true" enables retention; a policy that is not a number is fatal.
+    o.service.retention = env("COLONIES_RETENTION") == "true";
+    if (auto v = env("COLONIES_RETENTION_POLICY"); !v.empty()) {
+        char* end = nullptr;
+        errno = 0;
+        long long n = std::strtoll(v.c_str(), &end, 10);
+        if (!end || *end != '\0' || errno == ERANGE)
+            throw CliError("COLONIES_RETENTION_POLICY must be a number of seconds, got '" + v + "'",
+                           kExitUsage);
+        o.service.retention_policy_seconds = n;
+    }
+    if (!env("COLONIES_PROCESS_LEDGER").empty())
+        o.service.process_ledger =
+            parse_bool("COLONIES_PROCESS_LEDGER", env("COLONIES_PROCESS_LEDGER"));
+    if (auto v = env("COLONIES_RETENTION_INTERVAL"); !v.empty()) {
+        char* end = nullptr;
+        long long n = std::strtoll(v.c_str(), &end, 10);
+        if (end && *end == '\0' && n > 0) o.service.retention_interval_seconds = n;
+    }
     if (auto v = env("COLONIES_MAX_BODY_BYTES_IN_FLIGHT"); !v.empty()) {
         char* end = nullptr;
         long long n = std::strtoll(v.c_str(), &end, 10);

@@ -179,6 +179,26 @@ class Client {
     Status change_colony_id(const std::string& colony, const std::string& new_id,
                             const std::string& prvkey);
     Status change_server_id(const std::string& new_id, const std::string& prvkey);
+    // Process history, pause, executor capabilities (issue 14; client_ledger.cpp).
+    // getprocesshistmsg: processes of the colony (or assigned to `executorid` when not "") in
+    // `state` submitted within the last `seconds`, oldest first.
+    Result<std::vector<Process>> get_process_history(const std::string& colony,
+                                                     const std::string& executorid, int64_t seconds,
+                                                     ProcessState state, const std::string& prvkey);
+    // getprocesstransitionsmsg (ours): the submission, then every state change.
+    Result<std::vector<ProcessTransition>> get_process_transitions(const std::string& processid,
+                                                                   const std::string& prvkey);
+    // Colony owner key.
+    Status pause_assignments(const std::string& colony, const std::string& prvkey);
+    Status resume_assignments(const std::string& colony, const std::string& prvkey);
+    Result<bool> get_pause_status(const std::string& colony, const std::string& prvkey);
+    // Signed by the executor itself: {"hardware": [...], "software": [...]} and
+    // {"projects": {...}} (features.md 7.5).
+    Status update_executor_capabilities(const std::string& colony, const std::string& name,
+                                        const boost::json::object& capabilities,
+                                        const std::string& prvkey);
+    Status report_allocations(const std::string& colony, const std::string& name,
+                              const boost::json::object& allocations, const std::string& prvkey);
 
   private:
     struct Impl;

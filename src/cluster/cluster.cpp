@@ -340,9 +340,10 @@ class Link final : public server::ClusterLink {
 
 std::vector<std::string> encode_change(const std::string& origin, const services::Effects& fx) {
     std::vector<std::string> out;
-    boost::json::array ready, events, reload, removed, rekeyed;
+    boost::json::array ready, events, reload, removed, rekeyed, resumed;
     auto flush = [&] {
-        if (ready.empty() && events.empty() && reload.empty() && removed.empty() && rekeyed.empty())
+        if (ready.empty() && events.empty() && reload.empty() && removed.empty() &&
+            rekeyed.empty() && resumed.empty())
             return;
         boost::json::object o{{"o", origin},
                               {"r", std::move(ready)},
@@ -351,12 +352,14 @@ std::vector<std::string> encode_change(const std::string& origin, const services
         // Only when there are any: the payloads of other changes stay as they were.
         if (!removed.empty()) o["x"] = std::move(removed);
         if (!rekeyed.empty()) o["k"] = std::move(rekeyed);
+        if (!resumed.empty()) o["u"] = std::move(resumed);
         out.push_back(boost::json::serialize(o));
         ready = {};
         events = {};
         reload = {};
         removed = {};
         rekeyed = {};
+        resumed = {};
     };
     size_t size = 64 + origin.size();
     auto add = [&](boost::json::array& to, boost::json::value v) {
@@ -370,6 +373,7 @@ std::vector<std::string> encode_change(const std::string& origin, const services
     };
     for (const auto& c : fx.removed_colonies) add(removed, boost::json::string(c));
     for (const auto& c : fx.rekeyed_colonies) add(rekeyed, boost::json::string(c));
+    for (const auto& c : fx.resumed_colonies) add(resumed, boost::json::string(c));
     for (const auto& r : fx.ready) add(ready, ready_json(r));
     for (const auto& p : fx.events) {
         boost::json::value v = to_json(p);
@@ -411,6 +415,9 @@ std::optional<server::RemoteChange> decode_change(const std::string& self,
     });
     each("k", [&](const boost::json::value& x) {
         if (x.is_string()) c.rekeyed_colonies.emplace_back(x.get_string());
+    });
+    each("u", [&](const boost::json::value& x) {
+        if (x.is_string()) c.resumed_colonies.emplace_back(x.get_string());
     });
     return c;
 }

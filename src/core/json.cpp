@@ -539,6 +539,10 @@ value to_json(const Cron& c) {
     return encode_object(c);
 }
 
+value to_json(const ProcessTransition& t) {
+    return encode_object(t);
+}
+
 // Not a described type: the reply nests the address in a one-element "backends" list.
 value to_json(const ServerInfo& i) {
     object backend{{"type", "http"}, {"port", i.port}};
@@ -612,6 +616,10 @@ Result<Location> location_from_json(const value& v) {
     l.latitude = f.number("lat");
     if (!f.ok()) return bad_request(f.error());
     return l;
+}
+
+Result<ProcessTransition> process_transition_from_json(const value& v) {
+    return decode_document<ProcessTransition>(v);
 }
 
 std::string to_text(const value& v) {

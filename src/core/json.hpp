@@ -58,6 +58,7 @@ boost::json::value to_json(const Log&);
 boost::json::value to_json(const Statistics&);
 boost::json::value to_json(const Cron&);
 boost::json::value to_json(const Generator&);
+boost::json::value to_json(const ProcessTransition&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
 boost::json::value to_json(const Location&);
 
@@ -85,6 +86,7 @@ Result<Statistics> statistics_from_json(const boost::json::value&);
 Result<Cron> cron_from_json(const boost::json::value&);
 Result<Generator> generator_from_json(const boost::json::value&);
 Result<Location> location_from_json(const boost::json::value&);
+Result<ProcessTransition> process_transition_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

@@ -312,6 +312,17 @@ struct Location {
     double longitude = 0;  // "long"
     double latitude = 0;   // "lat"
 };
+// One state change of a process (our process history extension, docs/compat.md): the state it
+// entered, the event that moved it (process_state.hpp's names), the executor it was assigned to
+// then, and when.
+struct ProcessTransition {
+    std::string processid;
+    ProcessState state = ProcessState::Waiting;
+    std::string event;
+    std::string executorid;
+    Time time;
+};
+BOOST_DESCRIBE_STRUCT(ProcessTransition, (), (processid, state, event, executorid, time))
 
 struct ServerInfo {
     std::string buildversion;

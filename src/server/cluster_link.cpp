@@ -24,6 +24,7 @@ void Fanout::announce(const services::Effects& fx) {
         for (const auto& line : fx.log) log_(line);
     release_colonies(fx.removed_colonies);
     release_colonies(fx.rekeyed_colonies);
+    release_colonies(fx.resumed_colonies);  // their parked polls look again
     if (!link_) {
         for (const auto& r : fx.ready) waiters_.notify(r);
     } else {
@@ -33,8 +34,9 @@ void Fanout::announce(const services::Effects& fx) {
         remote.events = fx.events;
         remote.removed_colonies = fx.removed_colonies;
         remote.rekeyed_colonies = fx.rekeyed_colonies;
+        remote.resumed_colonies = fx.resumed_colonies;
         if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty() ||
-            !remote.rekeyed_colonies.empty())
+            !remote.rekeyed_colonies.empty() || !remote.resumed_colonies.empty())
             link_->publish(remote);
     }
     if (!subscriptions_.empty())
@@ -44,6 +46,7 @@ void Fanout::announce(const services::Effects& fx) {
 boost::asio::awaitable<void> Fanout::receive(RemoteChange change) {
     release_colonies(change.removed_colonies);
     release_colonies(change.rekeyed_colonies);
+    release_colonies(change.resumed_colonies);
     for (const auto& r : change.ready) waiters_.notify(r);
     if (subscriptions_.empty()) co_return;
     for (const auto& p : change.events) subscriptions_.publish(p);

@@ -47,6 +47,7 @@ struct RemoteChange {
     std::vector<std::string> reload;
     std::vector<std::string> removed_colonies;
     std::vector<std::string> rekeyed_colonies;  // an executor's key changed (services::Effects)
+    std::vector<std::string> resumed_colonies;
 };
 
 class ClusterLink {

@@ -53,7 +53,12 @@ bool msgtype_matches(const boost::json::object& msg, std::string_view payloadtyp
 LongPoll::Found found_of(const Result<services::AssignAttempt>& r) {
     if (!r) return rpc::error_reply(r.error());
     if (r->claimed) return rpc::success_reply("assignprocessmsg", to_json(*r->claimed));
-    return LongPoll::Wait{r->waiter, bounded_wait(r->timeout_s)};
+    LongPoll::Wait wait{r->waiter, bounded_wait(r->timeout_s)};
+    // Still paused when the poll's time is up: features.md 7.6's timeout, not "no process".
+    if (r->paused)
+        wait.at_deadline =
+            rpc::error_reply(timed_out("Assignment timeout: colony assignments are paused"));
+    return wait;
 }
 
 }  // namespace
@@ -101,7 +106,8 @@ asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
     }
     fanout_.announce(fx);
     if (!reply->ok()) co_return rpc::error_reply(reply->error());
-    co_return rpc::success_reply(req->payloadtype, reply->value());
+    co_return rpc::success_reply(op->reply_type.empty() ? req->payloadtype : op->reply_type,
+                                 reply->value());
 }
 
 asio::awaitable<rpc::Reply> Dispatcher::assign(const std::string& caller,

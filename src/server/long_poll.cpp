@@ -64,7 +64,7 @@ asio::awaitable<std::optional<rpc::Reply>> LongPoll::run(const Attempt& attempt,
     auto found = co_await attempt();
     if (auto* reply = std::get_if<rpc::Reply>(&found)) co_return std::move(*reply);
     const auto& first = std::get<Wait>(found);
-    if (first.timeout.count() <= 0) co_return std::nullopt;
+    if (first.timeout.count() <= 0) co_return first.at_deadline;
     const auto deadline = Clock::now() + first.timeout;
     const auto spec = std::make_shared<const scheduler::WaiterSpec>(first.spec);
     found = Wait{};  // nothing of an attempt is kept while parked
@@ -77,7 +77,7 @@ asio::awaitable<std::optional<rpc::Reply>> LongPoll::run(const Attempt& attempt,
         seen = waiters_.sequence();
         found = co_await attempt();
         if (auto* reply = std::get_if<rpc::Reply>(&found)) co_return std::move(*reply);
-        if (Clock::now() >= deadline) co_return std::nullopt;
+        if (Clock::now() >= deadline) co_return std::move(std::get<Wait>(found).at_deadline);
         found = Wait{};
     }
 }

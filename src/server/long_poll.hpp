@@ -26,6 +26,8 @@ class LongPoll {
     struct Wait {
         scheduler::WaiterSpec spec;
         std::chrono::seconds timeout{0};
+        // The reply when the deadline passes after this look; none: the poll returns nullopt.
+        std::optional<rpc::Reply> at_deadline{};
     };
     // One look on the store: the reply that ends the poll (a claim or an error), or a Wait.
     using Found = std::variant<rpc::Reply, Wait>;
@@ -41,7 +43,8 @@ class LongPoll {
     // ends a parking. No wake-up is lost: each attempt's sequence (Waiters::sequence, read
     // before it looks) must still hold when the poll parks, or it looks again at once. After a
     // hang-up no attempt runs (a claim then would strand the process RUNNING with nobody to
-    // read it). Returns the reply, or nullopt when the deadline passed or the client left.
+    // read it). Returns the reply, the last look's `at_deadline` when the deadline passed, or
+    // nullopt (the deadline passed without one, or the client left).
     // Must be awaited on a strand (the connection's); `attempt` must outlive the call.
     boost::asio::awaitable<std::optional<rpc::Reply>> run(const Attempt& attempt,
                                                           const WatchHangup& watch_hangup);

@@ -5,16 +5,17 @@
 
 #include "services/colonies_ops.hpp"
 #include "services/crons.hpp"
+#include "services/retention.hpp"
 
 namespace colonies::services {
 namespace {
 
-// Filled by the crons, generators and retention modules as they land.
-constexpr std::array<BackgroundTask, 2> kTasks{
+constexpr std::array<BackgroundTask, 3> kTasks{
     BackgroundTask{"crons", [](const Config& c) { return c.cron_checker_period_ms; },
                    [](OpContext& ctx) { evaluate_crons(ctx); }},
     BackgroundTask{"generators", [](const Config& c) { return c.generator_checker_period_ms; },
                    [](OpContext& ctx) { run_generators(ctx); }},
+    BackgroundTask{"retention", retention_period_ms, [](OpContext& ctx) { run_retention(ctx); }},
 };
 
 }  // namespace

@@ -72,6 +72,16 @@ constexpr std::array kOperations{
     OpInfo{"changecolonyidmsg", "Failed to change colony Id", op_change_colony_id},
     // (sic) upstream names the colony id in this message's errors.
     OpInfo{"changeserveridmsg", "Failed to change colony Id", op_change_server_id},
+    // Process history, pause, executor capabilities (issue 14).
+    OpInfo{"getprocesshistmsg", "Failed to get process history", op_get_process_history},
+    OpInfo{"getprocesstransitionsmsg", "Failed to get process transitions",
+           op_get_process_transitions},
+    OpInfo{"pauseassignmentsmsg", "Failed to pause assignments", op_pause_assignments},
+    OpInfo{"resumeassignmentsmsg", "Failed to resume assignments", op_resume_assignments},
+    OpInfo{"getpausestatusmsg", "Failed to get pause status", op_get_pause_status,
+           "pausestatusreplymsg"},
+    OpInfo{"updateexecutormsg", "Failed to update executor", op_update_executor},
+    OpInfo{"reportallocationmsg", "Failed to report allocation", op_report_allocation},
 };
 
 }  // namespace

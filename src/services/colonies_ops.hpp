@@ -83,4 +83,14 @@ OpResult op_change_server_id(OpContext&, const boost::json::object&);
 // Requeue the RUNNING processes of an executor that is going away (6.10).
 void requeue_processes_of(OpContext& ctx, const std::string& executorid);
 
+// Process history, pause, executor capabilities (issue 14).
+OpResult op_get_process_history(OpContext&, const boost::json::object&);
+// Our extension: a process's state changes with their times and executors (docs/compat.md).
+OpResult op_get_process_transitions(OpContext&, const boost::json::object&);
+OpResult op_pause_assignments(OpContext&, const boost::json::object&);
+OpResult op_resume_assignments(OpContext&, const boost::json::object&);
+OpResult op_get_pause_status(OpContext&, const boost::json::object&);
+OpResult op_update_executor(OpContext&, const boost::json::object&);
+OpResult op_report_allocation(OpContext&, const boost::json::object&);
+
 }  // namespace colonies::services

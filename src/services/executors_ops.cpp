@@ -196,4 +196,42 @@ OpResult op_get_functions(OpContext& ctx, const boost::json::object& msg) {
     return to_json(ctx.tx.functions(colony, executor));
 }
 
+// features.md 7.5: an executor replaces its own capabilities or allocations. The wire shape is
+// checked and normalised by the Executor decoder (core/json.cpp), so what is stored is what
+// every executor reply shows.
+namespace {
+
+OpResult update_own_executor(OpContext& ctx, const boost::json::object& msg, const char* key,
+                             const std::string& not_own_message) {
+    auto ref = executor_ref(ctx, msg);
+    if (!ref) return ref.error();
+    boost::json::object only{{key, nullptr}};
+    if (auto it = msg.find(key); it != msg.end()) only[key] = it->value();
+    auto decoded = executor_from_json(only);
+    if (!decoded) return invalid_json(ctx);
+    if (auto s = require_member(ctx.tx, ref->colony, ctx.caller, false, ctx.now); !s)
+        return s.error();
+    auto e = ctx.tx.executor(ref->colony, ref->name);
+    if (!e) return bad_request("Executor with name " + ref->name + " does not exist");
+    if (e->executorid != ctx.caller) return bad_request(not_own_message);
+    if (std::string_view(key) == "capabilities")
+        e->capabilities = std::move(decoded->capabilities);
+    else
+        e->allocations = std::move(decoded->allocations);
+    ctx.tx.save_executor(*e);
+    return empty_reply();
+}
+
+}  // namespace
+
+OpResult op_update_executor(OpContext& ctx, const boost::json::object& msg) {
+    return update_own_executor(ctx, msg, "capabilities",
+                               "Only an executor can update its own capabilities");
+}
+
+OpResult op_report_allocation(OpContext& ctx, const boost::json::object& msg) {
+    return update_own_executor(ctx, msg, "allocations",
+                               "Only an executor can report allocations to itself");
+}
+
 }  // namespace colonies::services

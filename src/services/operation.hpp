@@ -34,6 +34,16 @@ struct Config {
     std::function<void(const std::string&)> log;
     // COLONIES_GENERATOR_CHECKER_PERIOD: milliseconds between the leader's generator passes.
     int64_t generator_checker_period_ms = 1000;
+    // Retention (features.md 12.1): COLONIES_RETENTION, COLONIES_RETENTION_POLICY (seconds),
+    // COLONIES_RETENTION_INTERVAL (ours: seconds between passes), rows of each kind per pass.
+    bool retention = false;
+    int64_t retention_policy_seconds = 0;
+    int64_t retention_interval_seconds = 60;
+    int retention_batch = 1000;
+    // COLONIES_PROCESS_LEDGER (ours): record every state change of a process (getprocess-
+    // transitionsmsg). Off by default: it costs about a tenth of the server's CPU per process
+    // under W2 (docs/performance.md); without it the history is read from the process record.
+    bool process_ledger = false;
     // getclustermsg's reply (the server fills it in; thread-safe).
     std::function<boost::json::value()> cluster_view;
 };
@@ -50,6 +60,9 @@ struct Effects {
     // Colonies where an executor's key changed: their parked executors look again, so a poll of
     // the old key ends (refused) and takes no wake-up meant for the new key.
     std::vector<std::string> rekeyed_colonies;
+    // Colonies whose assignments were resumed: their parked executors look again, here and on
+    // the other servers of a cluster.
+    std::vector<std::string> resumed_colonies;
 };
 
 struct OpContext {
@@ -66,8 +79,9 @@ using OpFn = OpResult (*)(OpContext&, const boost::json::object& msg);
 
 struct OpInfo {
     std::string_view payloadtype;
-    std::string_view error_prefix;  // "<prefix>, invalid JSON"
-    OpFn fn;                        // nullptr for operations the server runs itself (assign)
+    std::string_view error_prefix;     // "<prefix>, invalid JSON"
+    OpFn fn;                           // nullptr for operations the server runs itself (assign)
+    std::string_view reply_type = {};  // the reply's payloadtype when not the request's
 };
 
 // nullptr for payload types not served on /api.
@@ -79,6 +93,7 @@ struct AssignAttempt {
     std::optional<Process> claimed;
     scheduler::WaiterSpec waiter;
     int64_t timeout_s = 0;
+    bool paused = false;  // the colony's assignments are paused (features.md 7.6)
 };
 Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg);
 

@@ -153,6 +153,13 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
         a.waiter.max_mem_bytes = *m;
     }
     ctx.tx.touch_executor(ctx.caller, ctx.now);
+    // features.md 7.6: while paused nothing is claimed; a poll without a timeout ends at once.
+    if (ctx.tx.colony_paused(colony)) {
+        if (timeout < 0)
+            return unavailable("No processes available: colony assignments are paused");
+        a.paused = true;
+        return a;
+    }
 
     store::AssignQuery q{colony,          e->executortype,         e->executorname,
                          e->locationname, a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};

@@ -6,11 +6,45 @@
 #include "services/graphs.hpp"
 
 namespace colonies::services {
+namespace {
+
+std::string_view event_name(ProcessEvent ev) {
+    switch (ev) {
+        case ProcessEvent::Assign:
+            return "assign";
+        case ProcessEvent::CloseOk:
+            return "closesuccessful";
+        case ProcessEvent::CloseFailed:
+            return "closefailed";
+        case ProcessEvent::Cancel:
+            return "cancel";
+        case ProcessEvent::ExecutorGone:
+            return "executorgone";
+        case ProcessEvent::ExecDeadline:
+            return "execdeadline";
+        case ProcessEvent::WaitDeadline:
+            return "waitdeadline";
+        case ProcessEvent::Cascade:
+            return "cascade";
+        case ProcessEvent::ParentsDone:
+            return "parentsdone";
+    }
+    return "unknown";
+}
+
+}  // namespace
 
 Transition transition(OpContext& ctx, Process& p, ProcessEvent ev, TransitionInput in) {
     Transition t = next(p.state, ev, facts_of(p));
     if (!t.accepted()) return t;
+    // A requeue clears the assignment; the ledger still names the executor it was taken from.
+    std::string executorid = ctx.cfg.process_ledger ? p.assignedexecutorid : std::string();
     apply(p, t, ctx.now, std::move(in));
+    if (ctx.cfg.process_ledger) {
+        if (!p.assignedexecutorid.empty()) executorid = p.assignedexecutorid;
+        ctx.tx.add_transition(
+            {p.processid, p.state, std::string(event_name(ev)), std::move(executorid), ctx.now});
+    }
     const ProcessEffects fx = t.effects;
     if (fx.has(ProcessEffect::SetAttributeStates))
         ctx.tx.set_attribute_states(p.processid, p.state);

@@ -186,6 +186,25 @@ class StoreTx {
     virtual void change_colony_id(const std::string& colony, const std::string& new_id) = 0;
     virtual void change_user_id(const std::string& colony, const std::string& name,
                                 const std::string& new_id) = 0;
+    // Process history, pause flags and retention (issue 14).
+    // Processes of a colony in state s submitted at or after `since`, oldest submission first;
+    // only those assigned to `executorid` when it is not "".
+    virtual std::vector<Process> process_history(const std::string& colony,
+                                                 const std::string& executorid, ProcessState s,
+                                                 Time since) = 0;
+    // The ledger of state changes, removed with its process.
+    virtual void add_transition(const ProcessTransition& t) = 0;
+    virtual std::vector<ProcessTransition> transitions(const std::string& processid) = 0;
+    virtual bool colony_paused(const std::string& colony) = 0;
+    virtual void set_colony_paused(const std::string& colony, bool paused, Time now) = 0;
+    // Retention: up to `limit` ids of SUCCESS processes (not of a workflow) and of SUCCESS
+    // graphs of a colony submitted before `before`; logs older than `before` (at most `limit`
+    // of them removed, oldest first; returns how many).
+    virtual std::vector<std::string> old_successful_processes(const std::string& colony,
+                                                              Time before, int limit) = 0;
+    virtual std::vector<std::string> old_successful_graphs(const std::string& colony, Time before,
+                                                           int limit) = 0;
+    virtual int64_t remove_old_logs(Time before, int limit) = 0;
 };
 
 class Store {

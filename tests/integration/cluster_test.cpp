@@ -286,6 +286,41 @@ TEST(Cluster, RemovingAColonyOnOneServerReleasesItsExecutorsParkedOnAnother) {
     EXPECT_EQ(got->error().message, "Colony with name dev does not exists");
 }
 
+// features.md 7.6: the pause flag is shared (a row of the shared store), and resuming through one
+// server releases the executors parked on another at once (upstream: only on the server that
+// handled the resume).
+TEST(Cluster, PauseIsSharedAndResumeOnOneServerReleasesExecutorsParkedOnAnother) {
+    Servers servers(2, true);
+    setup_dev_colony(servers[0]);
+    auto exec = add_executor(servers[0], "e1");
+    auto a = servers[0].make_client();
+    ASSERT_TRUE(a.pause_assignments("dev", DevIdentity::colony_prvkey));
+    auto b = servers[1].make_client();
+    EXPECT_EQ(b.get_pause_status("dev", exec.prvkey).value(), true);
+    std::optional<Result<Process>> got;
+    std::atomic<bool> done{false};
+    std::thread poller([&] {
+        auto c = servers[1].make_client();
+        got = c.assign("dev", 60, exec.prvkey);
+        done = true;
+    });
+    auto watch = servers[1].make_client();
+    EXPECT_TRUE(wait_for_metric(watch, "colonies_assign_waiters", 1, 10s));
+    auto p = a.submit(Fixture::simple_spec("dev", "worker", "held"), exec.prvkey);
+    ASSERT_TRUE(p);
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_FALSE(done.load());  // paused: the submit's wake-up took nothing
+    EXPECT_EQ(a.get_process(p->processid, exec.prvkey)->state, ProcessState::Waiting);
+    const auto resumed_at = std::chrono::steady_clock::now();
+    ASSERT_TRUE(a.resume_assignments("dev", DevIdentity::colony_prvkey));
+    poller.join();
+    // Relayed: well inside the 5 s after which a parked poll in a cluster looks again anyway.
+    EXPECT_LT(std::chrono::steady_clock::now() - resumed_at, 3s);
+    ASSERT_TRUE(got.has_value());
+    ASSERT_TRUE(*got) << got->error().message;
+    EXPECT_EQ((*got)->processid, p->processid);
+}
+
 TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {
     constexpr int kProcesses = 2000;
     constexpr int kExecutors = 8;

@@ -1181,6 +1181,176 @@ CREATE INDEX processgraphs_by_state ON processgraphs (colonyname, state, submiss
     }));
 }
 
+// ---- process history, transitions ledger, pause flags, retention, capabilities (issue 14) ----
+
+ProcessTransition transition_of(const std::string& id, ProcessState s, const char* event,
+                                int64_t ns) {
+    return ProcessTransition{id, s, event, "e1", Time::from_ns(ns)};
+}
+
+TEST_P(StoreConformance, ProcessHistoryBySubmissionTimeStateAndExecutor) {
+    tx([](StoreTx& t) {
+        for (int i = 0; i < 6; ++i) {
+            // Saved out of submission order: the history sorts by submission time, not by save.
+            auto p = waiting_process("h" + std::to_string(i), 1000 - i * 100);
+            p.state = i % 2 ? ProcessState::Success : ProcessState::Running;
+            p.assignedexecutorid = i < 3 ? "x1" : "x2";
+            t.save_process(p, {});
+        }
+        t.save_process(waiting_process("elsewhere", 900, "cli", "other"), {});
+    });
+    tx([](StoreTx& t) {
+        auto ids = [](const std::vector<Process>& ps) {
+            std::vector<std::string> out;
+            for (const auto& p : ps) out.push_back(p.processid);
+            return out;
+        };
+        using V = std::vector<std::string>;
+        // Success: h1 (900), h3 (700), h5 (500); oldest first.
+        EXPECT_EQ(ids(t.process_history("dev", "", ProcessState::Success, Time::from_ns(0))),
+                  (V{"h5", "h3", "h1"}));
+        EXPECT_EQ(ids(t.process_history("dev", "", ProcessState::Success, Time::from_ns(700))),
+                  (V{"h3", "h1"}));
+        EXPECT_EQ(ids(t.process_history("dev", "x2", ProcessState::Success, Time::from_ns(0))),
+                  (V{"h5", "h3"}));
+        EXPECT_EQ(ids(t.process_history("dev", "x1", ProcessState::Running, Time::from_ns(0))),
+                  (V{"h2", "h0"}));
+        EXPECT_TRUE(t.process_history("dev", "", ProcessState::Failed, Time::from_ns(0)).empty());
+        EXPECT_TRUE(
+            t.process_history("dev", "", ProcessState::Success, Time::from_ns(1000)).empty());
+    });
+}
+
+TEST_P(StoreConformance, TransitionsAreKeptInOrderAndGoWithTheirProcess) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        for (auto id : {"p1", "p2", "p3", "gp"}) {
+            auto p = waiting_process(id, 1);
+            if (std::string(id) == "gp") p.processgraphid = "g1";
+            t.save_process(p, {});
+            t.add_transition(transition_of(id, ProcessState::Running, "assign", 10));
+            t.add_transition(transition_of(id, ProcessState::Waiting, "executorgone", 20));
+            t.add_transition(transition_of(id, ProcessState::Running, "assign", 20));
+        }
+        ProcessGraph g;
+        g.processgraphid = "g1";
+        g.colonyname = "dev";
+        t.save_graph(g);
+    });
+    tx([](StoreTx& t) {
+        auto ts = t.transitions("p1");
+        ASSERT_EQ(ts.size(), 3u);
+        EXPECT_EQ(ts[0].event, "assign");
+        EXPECT_EQ(ts[1].event, "executorgone");  // insertion order, also at equal times
+        EXPECT_EQ(ts[1].state, ProcessState::Waiting);
+        EXPECT_EQ(ts[2].time, Time::from_ns(20));
+        EXPECT_EQ(ts[2].executorid, "e1");
+        EXPECT_EQ(ts[2].processid, "p1");
+        t.remove_process("p1");
+        EXPECT_TRUE(t.transitions("p1").empty());
+        t.remove_processes("dev", ProcessState::Waiting);  // p2, p3 (not the graph's)
+        EXPECT_TRUE(t.transitions("p2").empty());
+        EXPECT_EQ(t.transitions("gp").size(), 3u);
+        t.remove_graph("g1");
+        EXPECT_TRUE(t.transitions("gp").empty());
+        t.save_process(waiting_process("p4", 1), {});
+        t.add_transition(transition_of("p4", ProcessState::Running, "assign", 30));
+        t.remove_colony("dev");
+        EXPECT_TRUE(t.transitions("p4").empty());
+    });
+}
+
+TEST_P(StoreConformance, PauseFlagsAreSetClearedAndGoWithTheColony) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        t.add_colony(Colony{"c2", "other"});
+        EXPECT_FALSE(t.colony_paused("dev"));
+        t.set_colony_paused("dev", true, Time::from_ns(5));
+        t.set_colony_paused("dev", true, Time::from_ns(6));  // twice is fine
+        t.set_colony_paused("other", true, Time::from_ns(6));
+    });
+    tx([](StoreTx& t) {
+        EXPECT_TRUE(t.colony_paused("dev"));
+        t.set_colony_paused("dev", false, Time::from_ns(7));
+        t.set_colony_paused("dev", false, Time::from_ns(7));
+        EXPECT_FALSE(t.colony_paused("dev"));
+        EXPECT_TRUE(t.colony_paused("other"));
+        t.remove_colony("other");
+        t.add_colony(Colony{"c2", "other"});
+        EXPECT_FALSE(t.colony_paused("other"));
+    });
+}
+
+TEST_P(StoreConformance, RetentionCandidatesAreOldSuccessfulOnesInBatches) {
+    tx([](StoreTx& t) {
+        for (int i = 0; i < 5; ++i) {
+            auto p = waiting_process("old" + std::to_string(i), 100 + i);
+            p.state = ProcessState::Success;
+            t.save_process(p, {});
+        }
+        auto failed = waiting_process("oldfailed", 50);
+        failed.state = ProcessState::Failed;
+        t.save_process(failed, {});
+        auto young = waiting_process("young", 5000);
+        young.state = ProcessState::Success;
+        t.save_process(young, {});
+        auto member = waiting_process("member", 60);  // a graph's: goes with its graph
+        member.state = ProcessState::Success;
+        member.processgraphid = "g1";
+        t.save_process(member, {});
+        for (int i = 0; i < 3; ++i) {
+            ProcessGraph g;
+            g.processgraphid = "g" + std::to_string(i);
+            g.colonyname = "dev";
+            g.state = i == 2 ? ProcessState::Failed : ProcessState::Success;
+            g.submissiontime = Time::from_ns(100 + i);
+            t.save_graph(g);
+        }
+        for (int i = 0; i < 5; ++i) t.add_log(Log{"p", "dev", "e", "l", 100 + i});
+        t.add_log(Log{"p", "dev", "e", "new", 5000});
+    });
+    tx([](StoreTx& t) {
+        const Time cutoff = Time::from_ns(1000);
+        EXPECT_EQ(t.old_successful_processes("dev", cutoff, 3),
+                  (std::vector<std::string>{"old0", "old1", "old2"}));
+        EXPECT_EQ(t.old_successful_processes("dev", cutoff, 100).size(), 5u);
+        EXPECT_TRUE(t.old_successful_processes("other", cutoff, 100).empty());
+        EXPECT_EQ(t.old_successful_graphs("dev", cutoff, 100),
+                  (std::vector<std::string>{"g0", "g1"}));
+        EXPECT_EQ(t.old_successful_graphs("dev", cutoff, 1), (std::vector<std::string>{"g0"}));
+        EXPECT_EQ(t.remove_old_logs(cutoff, 3), 3);
+        EXPECT_EQ(t.remove_old_logs(cutoff, 3), 2);
+        EXPECT_EQ(t.remove_old_logs(cutoff, 3), 0);
+        auto left = t.logs("dev", "p", "", 10, 0, false);
+        ASSERT_EQ(left.size(), 1u);
+        EXPECT_EQ(left[0].message, "new");
+    });
+}
+
+TEST_P(StoreConformance, ExecutorCapabilitiesAndAllocationsRoundTrip) {
+    tx([](StoreTx& t) {
+        auto e = executor("dev", "e1", "x1");
+        e.capabilities = boost::json::parse(
+                             R"({"hardware":[{"model":"m","cores":4}],"software":[{"name":"py"}]})")
+                             .as_object();
+        e.allocations = boost::json::parse(R"({"projects":{"p":{"usedcpu":2}}})").as_object();
+        t.save_executor(e);
+    });
+    tx([](StoreTx& t) {
+        auto e = t.executor("dev", "e1");
+        ASSERT_TRUE(e);
+        const auto caps = e->capabilities.at("hardware").as_array().at(0).as_object();
+        EXPECT_EQ(caps.at("model").as_string(), "m");
+        EXPECT_EQ(caps.at("cores").as_int64(), 4);
+        EXPECT_EQ(
+            e->capabilities.at("software").as_array().at(0).as_object().at("name").as_string(),
+            "py");
+        EXPECT_EQ(e->allocations.at("projects").as_object().at("p").as_object().at("usedcpu"),
+                  boost::json::value(2));
+        EXPECT_EQ(t.executor_by_id("x1")->capabilities, e->capabilities);
+    });
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -21,6 +21,14 @@ constexpr Token kTokens[] = {
     {"process_attrs", "",
      ", (SELECT json_agg(a.doc ORDER BY a.seq) FROM attributes a "
      "WHERE a.targetid = processes.processid)"},
+    // A process document's submission time in Unix ns (filling a column added later; SQLite
+    // keeps about microseconds of it, which orders old rows well enough).
+    {"submissiontime_of_doc",
+     "COALESCE(CAST((julianday(json_extract(doc, '$.submissiontime')) - 2440587.5) * "
+     "86400000000000.0 AS INTEGER), 0)",
+     "CASE WHEN doc::json ->> 'submissiontime' >= '1900' THEN "
+     "(extract(epoch FROM (doc::json ->> 'submissiontime')::timestamptz) * 1000000000)::bigint "
+     "ELSE 0 END"},
 };
 
 std::string_view token(Dialect d, std::string_view name) {

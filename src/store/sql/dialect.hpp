@@ -27,6 +27,8 @@ enum class Dialect { Sqlite, Postgres };
 //                        rowid already.
 //      {process_attrs}   PostgreSQL: one more column, the process's attributes as a JSON array
 //                        of their documents (see inline_attributes).
+//      {submissiontime_of_doc}  a processes row's submission time in Unix ns, read from its
+//                        document (a migration fills the column with it).
 //    An unknown token is a programming error (std::logic_error).
 std::string render(Dialect d, std::string_view neutral);
 

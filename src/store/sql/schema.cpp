@@ -58,7 +58,8 @@ const Table kProcesses{"processes",
                         {"processgraphid", T},
                         {"label", T},
                         {"initiatorname", T},
-                        {"doc", T}},
+                        {"doc", T},
+                        {"submissiontime", B, true}},
                        {"processid"}};
 const Table kAttributes{"attributes",
                         {{"attributeid", T}, {"seq", ColumnType::Seq}, {"targetid", T}, {"doc", T}},
@@ -113,6 +114,19 @@ const Table kLocations{"locations",
                        {{"colonyname", T}, {"name", T}, {"locationid", T}, {"doc", T}},
                        {"colonyname", "name"}};
 
+// Process history (issue 14): one row per state change of a process, written in the
+// transaction of the change (services/transitions.cpp), removed with the process.
+const Table kProcessTransitions{"process_transitions",
+                                {{"id", ColumnType::Serial},
+                                 {"processid", T},
+                                 {"state", I},
+                                 {"event", T},
+                                 {"executorid", T},
+                                 {"time", B}},
+                                {"id"}};
+// Colonies whose assignments are paused (features.md 7.6): a row while paused.
+const Table kPausedColonies{"paused_colonies", {{"colonyname", T}, {"since", B}}, {"colonyname"}};
+
 // One table per line, so that a new table is a one-line change.
 // clang-format off
 const Table* const kTables[] = {
@@ -129,6 +143,8 @@ const Table* const kTables[] = {
     &kGenerators,
     &kGeneratorArgs,
     &kLocations,
+    &kProcessTransitions,
+    &kPausedColonies,
 };
 // clang-format on
 
@@ -183,6 +199,16 @@ const std::vector<Migration> kMigrations = {
      }},
     // Locations (features.md 7.1): the primary key (colonyname, name) serves every query.
     {{&kLocations}, {}},
+    // Process history, pause flags, retention (issue 14).
+    {{&kProcessTransitions, &kPausedColonies},
+     {
+         "UPDATE processes SET submissiontime = {submissiontime_of_doc}",
+         // getprocesshistmsg (by colony, state, time) and retention (per colony, SUCCESS, time).
+         "CREATE INDEX processes_by_submission ON processes (colonyname, state, submissiontime)",
+         "CREATE INDEX logs_by_time ON logs (ts)",
+         "CREATE INDEX process_transitions_by_process ON process_transitions (processid, id)",
+     },
+     {{&kProcesses, "submissiontime"}}},
 };
 
 bool generated(const Column& c) {
@@ -215,6 +241,7 @@ std::string create_table(Dialect d, const Table& t) {
     std::string s = "CREATE TABLE " + std::string(t.name) + " (";
     bool first = true;
     for (const auto& c : t.columns) {
+        if (c.added_later) continue;
         auto col = column_sql(d, t, c);
         if (col.empty()) continue;
         s += (first ? "" : ", ") + col;
@@ -227,6 +254,18 @@ std::string create_table(Dialect d, const Table& t) {
     }
     if (!t.check.empty()) s += ", CHECK (" + std::string(t.check) + ")";
     return s + ")";
+}
+
+std::string add_column(Dialect d, const Table& t, std::string_view name) {
+    for (const auto& c : t.columns) {
+        if (c.name != name) continue;
+        if (!c.added_later || generated(c))
+            throw std::logic_error("column " + std::string(name) + " is not added later");
+        const std::string fallback = c.type == ColumnType::Text ? " DEFAULT ''" : " DEFAULT 0";
+        return "ALTER TABLE " + std::string(t.name) + " ADD COLUMN " + column_sql(d, t, c) +
+               fallback;
+    }
+    throw std::logic_error("unknown column " + std::string(name));
 }
 
 }  // namespace
@@ -244,6 +283,7 @@ const std::vector<Migration>& migrations() {
 std::string render(Dialect d, const Migration& m) {
     std::string s;
     for (const auto* t : m.tables) s += create_table(d, *t) + ";\n";
+    for (const auto& [t, column] : m.added_columns) s += add_column(d, *t, column) + ";\n";
     for (auto stmt : m.statements) s += render(d, stmt) + ";\n";
     return s;
 }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/sql/dialect.hpp"
@@ -20,6 +21,10 @@ enum class ColumnType {
 struct Column {
     std::string_view name;
     ColumnType type;
+    // Added to an existing table by a later migration (Migration::added_columns), so the table's
+    // CREATE TABLE leaves it out. Such a column is BIGINT/INTEGER NOT NULL DEFAULT 0 or TEXT
+    // NOT NULL DEFAULT ''.
+    bool added_later = false;
 };
 
 struct Table {
@@ -33,6 +38,9 @@ struct Table {
 struct Migration {
     std::vector<const Table*> tables;
     std::vector<std::string_view> statements;
+    // Columns marked added_later that this step adds (before its statements run, so they may
+    // fill and index them): (table, column).
+    std::vector<std::pair<const Table*, std::string_view>> added_columns = {};
 };
 
 // The tables by name; throws std::logic_error for an unknown one.

@@ -40,6 +40,9 @@ void SqlTx::add_colony(const Colony& c) {
 
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
+    // Before its processes go: the ledger finds its rows through them.
+    exec(Stmt::DeleteColonyTransitions, {name});
+    exec(Stmt::ResumeColony, {name});
     for (auto s :
          {Stmt::DeleteColonyGeneratorArgs, Stmt::DeleteColonyGenerators, Stmt::DeleteColonyCrons,
           Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
@@ -172,10 +175,12 @@ void SqlTx::save_process(const Process& p, const SpecRequirements& req) {
                              p.processgraphid,
                              p.spec.label,
                              p.initiatorname,
-                             to_text(to_json(doc))});
+                             to_text(to_json(doc)),
+                             p.submissiontime.ns});
 }
 
 void SqlTx::remove_process(const std::string& id) {
+    exec(Stmt::DeleteProcessTransitions, {id});
     exec(Stmt::DeleteProcessAttributes, {id});
     exec(Stmt::DeleteProcess, {id});
 }
@@ -197,6 +202,7 @@ std::vector<Process> SqlTx::processes(const std::string& colony, ProcessState s,
 }
 
 void SqlTx::remove_processes(const std::string& colony, std::optional<ProcessState> s) {
+    exec(Stmt::DeleteProcessesTransitions, {colony, state_or_any(s)});
     exec(Stmt::DeleteProcessesAttributes, {colony, state_or_any(s)});
     exec(Stmt::DeleteProcesses, {colony, state_or_any(s)});
 }
@@ -267,6 +273,7 @@ std::vector<Process> SqlTx::processes_of_graph(const std::string& graphid) {
 }
 
 void SqlTx::remove_graph(const std::string& id) {
+    exec(Stmt::DeleteGraphTransitions, {id});
     exec(Stmt::DeleteGraphAttributes, {id});
     exec(Stmt::DeleteGraphProcesses, {id});
     exec(Stmt::DeleteGraph, {id});
@@ -412,6 +419,53 @@ void SqlTx::change_colony_id(const std::string& colony, const std::string& new_i
 void SqlTx::change_user_id(const std::string& colony, const std::string& name,
                            const std::string& new_id) {
     exec(Stmt::ChangeUserId, {new_id, colony, name});
+}
+
+// Process history, pause flags, retention (issue 14).
+
+std::vector<Process> SqlTx::process_history(const std::string& colony,
+                                            const std::string& executorid, ProcessState s,
+                                            Time since) {
+    const int64_t state = static_cast<int64_t>(s);
+    if (executorid.empty()) return read_processes(Stmt::ProcessHistory, {colony, state, since.ns});
+    return read_processes(Stmt::ProcessHistoryOfExecutor, {colony, state, since.ns, executorid});
+}
+
+void SqlTx::add_transition(const ProcessTransition& t) {
+    exec(Stmt::AddTransition,
+         {t.processid, static_cast<int64_t>(t.state), t.event, t.executorid, t.time.ns});
+}
+
+std::vector<ProcessTransition> SqlTx::transitions(const std::string& processid) {
+    return all(Stmt::Transitions, {processid}, [](const Row& r) {
+        return ProcessTransition{r.text(0), static_cast<ProcessState>(r.integer(1)), r.text(2),
+                                 r.text(3), Time::from_ns(r.integer(4))};
+    });
+}
+
+bool SqlTx::colony_paused(const std::string& colony) {
+    return one(Stmt::ColonyPaused, {colony}, read_text0).has_value();
+}
+
+void SqlTx::set_colony_paused(const std::string& colony, bool paused, Time now) {
+    if (paused)
+        exec(Stmt::PauseColony, {colony, now.ns});
+    else
+        exec(Stmt::ResumeColony, {colony});
+}
+
+std::vector<std::string> SqlTx::old_successful_processes(const std::string& colony, Time before,
+                                                         int limit) {
+    return all(Stmt::OldSuccessfulProcesses, {colony, before.ns, limit}, read_text0);
+}
+
+std::vector<std::string> SqlTx::old_successful_graphs(const std::string& colony, Time before,
+                                                      int limit) {
+    return all(Stmt::OldSuccessfulGraphs, {colony, before.ns, limit}, read_text0);
+}
+
+int64_t SqlTx::remove_old_logs(Time before, int limit) {
+    return exec(Stmt::DeleteOldLogs, {before.ns, limit});
 }
 
 }  // namespace colonies::store::sql

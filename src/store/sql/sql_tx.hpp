@@ -132,6 +132,17 @@ class SqlTx final : public StoreTx {
     void change_colony_id(const std::string& colony, const std::string& new_id) override;
     void change_user_id(const std::string& colony, const std::string& name,
                         const std::string& new_id) override;
+    std::vector<Process> process_history(const std::string& colony, const std::string& executorid,
+                                         ProcessState s, Time since) override;
+    void add_transition(const ProcessTransition& t) override;
+    std::vector<ProcessTransition> transitions(const std::string& processid) override;
+    bool colony_paused(const std::string& colony) override;
+    void set_colony_paused(const std::string& colony, bool paused, Time now) override;
+    std::vector<std::string> old_successful_processes(const std::string& colony, Time before,
+                                                      int limit) override;
+    std::vector<std::string> old_successful_graphs(const std::string& colony, Time before,
+                                                   int limit) override;
+    int64_t remove_old_logs(Time before, int limit) override;
 
   private:
     using Params = std::initializer_list<Param>;

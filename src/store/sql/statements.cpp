@@ -247,6 +247,43 @@ const Def kDefs[] = {
     text(S::DeleteColonyLocations, "DELETE FROM locations WHERE colonyname = $1"),
     text(S::ChangeColonyId, "UPDATE colonies SET colonyid = $1 WHERE name = $2"),
     text(S::ChangeUserId, "UPDATE users SET userid = $1 WHERE colonyname = $2 AND name = $3"),
+    // Process history, pause flags, retention (issue 14).
+    // $1 colony, $2 state, $3 since (ns); the executor variant adds $4 (the colony index, then
+    // a filter: an executor's processes are a subset of its colony's).
+    text(S::ProcessHistory,
+         "SELECT doc{process_attrs} FROM processes WHERE colonyname = $1 AND state = $2::int "
+         "AND submissiontime >= $3::bigint ORDER BY submissiontime"),
+    text(S::ProcessHistoryOfExecutor,
+         "SELECT doc{process_attrs} FROM processes WHERE colonyname = $1 AND state = $2::int "
+         "AND submissiontime >= $3::bigint AND assignedexecutorid = $4 ORDER BY submissiontime"),
+    insert(S::AddTransition, "process_transitions"),
+    text(S::Transitions,
+         "SELECT processid, state, event, executorid, time FROM process_transitions "
+         "WHERE processid = $1 ORDER BY id"),
+    text(S::DeleteProcessTransitions, "DELETE FROM process_transitions WHERE processid = $1"),
+    text(S::DeleteProcessesTransitions,
+         "DELETE FROM process_transitions WHERE processid IN (SELECT processid FROM processes "
+         "WHERE colonyname = $1 AND processgraphid = '' AND ($2::int = -1 OR state = $2::int))"),
+    text(S::DeleteGraphTransitions,
+         "DELETE FROM process_transitions WHERE processid IN "
+         "(SELECT processid FROM processes WHERE " OF_GRAPH ")"),
+    text(S::DeleteColonyTransitions,
+         "DELETE FROM process_transitions WHERE processid IN "
+         "(SELECT processid FROM processes WHERE colonyname = $1)"),
+    text(S::ColonyPaused, "SELECT colonyname FROM paused_colonies WHERE colonyname = $1"),
+    insert(S::PauseColony, "paused_colonies", OnConflict::Ignore),
+    text(S::ResumeColony, "DELETE FROM paused_colonies WHERE colonyname = $1"),
+    text(S::OldSuccessfulProcesses,
+         "SELECT processid FROM processes WHERE colonyname = $1 AND state = 2 "
+         "AND submissiontime < $2::bigint AND processgraphid = '' "
+         "ORDER BY submissiontime LIMIT $3::bigint"),
+    text(S::OldSuccessfulGraphs,
+         "SELECT processgraphid FROM processgraphs WHERE colonyname = $1 AND state = 2 "
+         "AND submissiontime < $2::bigint ORDER BY submissiontime LIMIT $3::bigint"),
+    // Bounded: a pass removes at most $2 entries, the oldest, through the time index.
+    text(S::DeleteOldLogs,
+         "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts < $1::bigint "
+         "ORDER BY ts LIMIT $2::bigint)"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

@@ -110,7 +110,21 @@ namespace colonies::store::sql {
     X(RemoveLocation) \
     X(DeleteColonyLocations) \
     X(ChangeColonyId) \
-    X(ChangeUserId)
+    X(ChangeUserId) \
+    X(ProcessHistory) \
+    X(ProcessHistoryOfExecutor) \
+    X(AddTransition) \
+    X(Transitions) \
+    X(DeleteProcessTransitions) \
+    X(DeleteProcessesTransitions) \
+    X(DeleteGraphTransitions) \
+    X(DeleteColonyTransitions) \
+    X(ColonyPaused) \
+    X(PauseColony) \
+    X(ResumeColony) \
+    X(OldSuccessfulProcesses) \
+    X(OldSuccessfulGraphs) \
+    X(DeleteOldLogs)
 // clang-format on
 
 enum class Stmt : unsigned short {

@@ -78,6 +78,20 @@ TEST(RelayPayload, RemovedColoniesTravel) {
     EXPECT_EQ(plain[0].find("\"x\""), std::string::npos);
 }
 
+TEST(RelayPayload, ResumedColoniesTravel) {
+    services::Effects fx;
+    fx.resumed_colonies = {"dev"};
+    auto payloads = encode_change("serverA/1", fx);
+    ASSERT_EQ(payloads.size(), 1u);
+    auto got = decode_change("serverB/2", payloads[0]);
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->resumed_colonies, (std::vector<std::string>{"dev"}));
+    EXPECT_TRUE(got->removed_colonies.empty());
+    services::Effects other;
+    other.events.push_back(process("p1", ProcessState::Running));
+    EXPECT_EQ(encode_change("serverA/1", other)[0].find("\"u\""), std::string::npos);
+}
+
 TEST(RelayPayload, OwnAndMalformedMessagesAreIgnored) {
     services::Effects fx;
     fx.events.push_back(process("p1", ProcessState::Success));

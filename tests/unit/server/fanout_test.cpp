@@ -88,6 +88,29 @@ TEST_F(FanoutTest, ARemovedColonyReleasesItsWaitersHereAndTravels) {
     EXPECT_EQ(link.published[0].removed_colonies, (std::vector<std::string>{"dev"}));
 }
 
+TEST_F(FanoutTest, AResumedColonyWakesItsWaitersHereAndOnTheOtherServers) {
+    Fanout fanout(waiters, subscriptions, store_call, &link);
+    park("dev", "cli");
+    park("other", "cli");
+    services::Effects fx;
+    fx.resumed_colonies = {"dev"};
+    fanout.announce(fx);
+    EXPECT_EQ(woken, (std::vector<std::string>{"dev/cli"}));
+    ASSERT_EQ(link.published.size(), 1u);
+    EXPECT_EQ(link.published[0].resumed_colonies, (std::vector<std::string>{"dev"}));
+
+    woken.clear();
+    park("dev", "gpu");
+    RemoteChange change;
+    change.resumed_colonies = {"dev"};
+    boost::asio::io_context ioc;
+    boost::asio::co_spawn(ioc, fanout.receive(change), [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+    });
+    ioc.run();
+    EXPECT_EQ(woken, (std::vector<std::string>{"dev/gpu"}));
+}
+
 TEST_F(FanoutTest, AColonyRemovedOnAnotherServerReleasesItsWaitersHere) {
     Fanout fanout(waiters, subscriptions, store_call, &link);
     park("dev", "cli");

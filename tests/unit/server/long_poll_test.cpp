@@ -112,6 +112,41 @@ TEST(LongPoll, TheDeadlineEndsItAfterOneLastLook) {
     EXPECT_EQ(h.waiters.size(), 0u);
 }
 
+// A paused colony (features.md 7.6): the last look's own reply when the time is up, and its
+// reply at once when there is no time to wait.
+TEST(LongPoll, TheLastLooksDeadlineReplyEndsIt) {
+    Harness h;
+    h.run(LongPoll(h.waiters, std::nullopt), [](int n) {
+        auto w = wait_for(1s);
+        w.at_deadline = rpc::Reply{408, "paused " + std::to_string(n)};
+        return LongPoll::Found(w);
+    });
+    ASSERT_TRUE(h.result && *h.result);
+    EXPECT_EQ((*h.result)->http_status, 408);
+    EXPECT_EQ((*h.result)->body, "paused 2");
+    EXPECT_GE(h.took, 1s);
+
+    Harness once;
+    once.run(LongPoll(once.waiters, std::nullopt), [](int) {
+        auto w = wait_for(-1s);
+        w.at_deadline = rpc::Reply{503, "paused"};
+        return LongPoll::Found(w);
+    });
+    ASSERT_TRUE(once.result && *once.result);
+    EXPECT_EQ((*once.result)->http_status, 503);
+    EXPECT_EQ(once.attempts, 1);
+
+    // Resumed before the end: the last look found nothing, so the poll ends as usual.
+    Harness resumed;
+    resumed.run(LongPoll(resumed.waiters, std::nullopt), [](int n) {
+        auto w = wait_for(1s);
+        if (n == 1) w.at_deadline = rpc::Reply{408, "paused"};
+        return LongPoll::Found(w);
+    });
+    ASSERT_TRUE(resumed.result);
+    EXPECT_FALSE(*resumed.result);
+}
+
 TEST(LongPoll, TheRecheckIntervalMakesItLookWithoutAWakeUp) {
     Harness h;
     h.run(LongPoll(h.waiters, std::chrono::milliseconds(100)), [](int n) -> LongPoll::Found {

@@ -220,6 +220,25 @@ TEST_F(QueryPlan, GeneratorStatementsUseTheirIndexes) {
     EXPECT_TRUE(uses(sql::Stmt::TimedOutGenerators, "generators_timeout"));
 }
 
+// History, the transitions ledger and retention read through indexes on every table they touch
+// (issue 14): a retention pass or a history read never walks a whole table.
+TEST_F(QueryPlan, HistoryLedgerAndRetentionStatementsScanNoTable) {
+    static const std::regex any_scan(R"(^SCAN (TABLE )?\w+)");
+    using sql::Stmt;
+    for (Stmt s : {Stmt::ProcessHistory, Stmt::ProcessHistoryOfExecutor, Stmt::Transitions,
+                   Stmt::DeleteProcessTransitions, Stmt::DeleteProcessesTransitions,
+                   Stmt::DeleteGraphTransitions, Stmt::DeleteColonyTransitions, Stmt::ColonyPaused,
+                   Stmt::OldSuccessfulProcesses, Stmt::OldSuccessfulGraphs, Stmt::DeleteOldLogs}) {
+        for (const auto& line : plan(sql::sql(sql::Dialect::Sqlite, s)))
+            EXPECT_FALSE(std::regex_search(line, any_scan)) << sql::info(s).name << ": " << line;
+    }
+    // And the retention candidates use the submission index, not a sort of the state index.
+    bool by_submission = false;
+    for (const auto& line : plan(sql::sql(sql::Dialect::Sqlite, Stmt::OldSuccessfulProcesses)))
+        by_submission = by_submission || line.find("processes_by_submission") != std::string::npos;
+    EXPECT_TRUE(by_submission);
+}
+
 // The guard itself: without the partial graph index, the graph statements scan, and it says so.
 TEST_F(QueryPlan, GuardFailsWhenAnIndexIsDropped) {
     ASSERT_TRUE(unexpected_scans().empty());
