@@ -1,6 +1,7 @@
 // The message catalogue: payloadtype -> operation (protocol.md section 5).
 #include <array>
 
+#include "services/channels_ops.hpp"
 #include "services/colonies_ops.hpp"
 
 namespace colonies::services {
@@ -52,6 +53,8 @@ constexpr std::array kOperations{
     OpInfo{"addexecutorlogmsg", "Failed to add executor log", op_add_executor_log},
     OpInfo{"getlogsmsg", "Failed to get logs", op_get_logs},
     OpInfo{"searchlogsmsg", "Failed to search logs", op_search_logs},
+    OpInfo{"channelappendmsg", "Failed to append to channel", op_channel_append},
+    OpInfo{"channelreadmsg", "Failed to read from channel", op_channel_read},
 };
 
 }  // namespace

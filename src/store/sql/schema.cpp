@@ -76,8 +76,22 @@ const Table kProcessGraphs{
     {{"processgraphid", T}, {"colonyname", T}, {"state", I}, {"submissiontime", B}, {"doc", T}},
     {"processgraphid"}};
 
-const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,    &kFunctions,
-                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs};
+// One row per channel entry (features.md 5): `idx` is the entry's 0-based append position in
+// its channel, `total` the payload bytes of the channel up to and including it, `doc` the entry
+// as it goes on the wire.
+const Table kChannelMessages{"channel_messages",
+                             {{"processid", T},
+                              {"channel", T},
+                              {"idx", B},
+                              {"senderid", T},
+                              {"sequence", B},
+                              {"total", B},
+                              {"doc", T}},
+                             {"processid", "channel", "idx"}};
+
+const Table* const kTables[] = {&kServer,        &kColonies,       &kUsers,      &kExecutors,
+                                &kFunctions,     &kProcesses,      &kAttributes, &kLogs,
+                                &kProcessGraphs, &kChannelMessages};
 
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
@@ -106,6 +120,8 @@ const std::vector<Migration> kMigrations = {
          "CREATE INDEX processes_by_graph ON processes (processgraphid{seq_key}) "
          "WHERE processgraphid <> ''",
      }},
+    // Channels: the primary key (processid, channel, idx) serves every channel query.
+    {{&kChannelMessages}, {}},
 };
 
 bool generated(const Column& c) {

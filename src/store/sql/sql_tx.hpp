@@ -108,6 +108,16 @@ class SqlTx final : public StoreTx {
     std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
                                  int count) override;
 
+    ChannelTail channel_tail(const std::string& processid, const std::string& name) override;
+    void append_channel_entry(const std::string& processid, const std::string& name, int64_t index,
+                              int64_t total_bytes, const ChannelEntry& e) override;
+    std::vector<ChannelKey> channel_keys(const std::string& processid,
+                                         const std::string& name) override;
+    std::vector<IndexedChannelEntry> channel_entries(const std::string& processid,
+                                                     const std::string& name, int64_t from,
+                                                     int64_t count) override;
+    void remove_channels(const std::string& processid) override;
+
   private:
     using Params = std::initializer_list<Param>;
     int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }

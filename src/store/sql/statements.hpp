@@ -79,7 +79,15 @@ namespace colonies::store::sql {
     X(LatestLogsOfProcess) \
     X(LogsOfExecutor) \
     X(LatestLogsOfExecutor) \
-    X(SearchLogs)
+    X(SearchLogs) \
+    X(ChannelTail) \
+    X(AddChannelEntry) \
+    X(ChannelKeys) \
+    X(ChannelEntries) \
+    X(DeleteProcessChannels) \
+    X(DeleteColonyChannels) \
+    X(DeleteProcessesChannels) \
+    X(DeleteGraphChannels)
 // clang-format on
 
 enum class Stmt : unsigned short {
