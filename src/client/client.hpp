@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/channel.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
 
@@ -141,6 +142,16 @@ class Client {
     // last `days` (max 30) days whose message contains `text` (case-sensitive), in no order.
     Result<std::vector<Log>> search_logs(const std::string& colony, const std::string& text,
                                          int days, int count, const std::string& prvkey);
+
+    // Channels (features.md 5): the submitter of a process and its executor exchange entries.
+    // `payload` is bytes (sent base64); `type` "" is "data" (also "end", "error").
+    Status channel_append(const std::string& processid, const std::string& name, int64_t sequence,
+                          const std::string& payload, const std::string& prvkey,
+                          int64_t inreplyto = 0, const std::string& type = "");
+    // Entries at log positions [afterseq, afterseq + limit) (limit 0: to the end).
+    Result<std::vector<ChannelEntry>> channel_read(const std::string& processid,
+                                                   const std::string& name, int64_t afterseq,
+                                                   int64_t limit, const std::string& prvkey);
 
   private:
     struct Impl;

@@ -53,6 +53,10 @@ std::optional<std::string> decode_base64(std::string_view text) {
 
 }  // namespace
 
+std::optional<std::string> bytes_of_base64(std::string_view text) {
+    return decode_base64(text);
+}
+
 std::string base64_of_bytes(std::string_view bytes) {
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);

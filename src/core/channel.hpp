@@ -44,6 +44,8 @@ struct ChannelPayload {
 Result<ChannelPayload> channel_payload_from_json(const boost::json::value* v);
 
 std::string base64_of_bytes(std::string_view bytes);
+// Go's StdEncoding decode (CR and LF skipped); nullopt when the text is not base64.
+std::optional<std::string> bytes_of_base64(std::string_view text);
 
 // What the order of a log depends on, one per entry in append order.
 struct ChannelKey {

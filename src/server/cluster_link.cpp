@@ -16,7 +16,10 @@ boost::json::object to_json(const ClusterView& v) {
 // A removed colony's parked executors look again at once; the look fails (the colony and its
 // executors are gone), which ends their polls with that error.
 void Fanout::release_colonies(const std::vector<std::string>& colonies) {
-    for (const auto& c : colonies) waiters_.notify_colony(c);
+    for (const auto& c : colonies) {
+        waiters_.notify_colony(c);
+        subscriptions_.channels().end_colony(c);
+    }
 }
 
 void Fanout::announce(const services::Effects& fx) {
@@ -29,9 +32,12 @@ void Fanout::announce(const services::Effects& fx) {
             if (!waiters_.notify(r)) remote.ready.push_back(r);
         remote.events = fx.events;
         remote.removed_colonies = fx.removed_colonies;
-        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty())
+        remote.channels = fx.channels;
+        if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty() ||
+            !remote.channels.empty())
             link_->publish(remote);
     }
+    for (const auto& news : fx.channels) subscriptions_.channels().publish(news);
     if (!subscriptions_.empty())
         for (const auto& p : fx.events) subscriptions_.publish(p);
 }
@@ -39,6 +45,7 @@ void Fanout::announce(const services::Effects& fx) {
 boost::asio::awaitable<void> Fanout::receive(RemoteChange change) {
     release_colonies(change.removed_colonies);
     for (const auto& r : change.ready) waiters_.notify(r);
+    for (const auto& news : change.channels) subscriptions_.channels().publish(news);
     if (subscriptions_.empty()) co_return;
     for (const auto& p : change.events) subscriptions_.publish(p);
     if (change.reload.empty()) co_return;

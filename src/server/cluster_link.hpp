@@ -46,6 +46,8 @@ struct RemoteChange {
     std::vector<Process> events;
     std::vector<std::string> reload;
     std::vector<std::string> removed_colonies;
+    // Channel news; an entry too large to relay is left out (its subscribers read it).
+    std::vector<services::ChannelNews> channels;
 };
 
 class ClusterLink {
@@ -62,9 +64,9 @@ class ClusterLink {
 };
 
 // Where a committed change is heard: this server's long polls and subscribers, and through the
-// link (if any) the other servers'. Every state change and removed colony travels; a ready
-// process travels only when no waiter here could take it (waking one on every server would send
-// all but one of them to the database for nothing).
+// link (if any) the other servers'. Every state change, removed colony and channel news travels;
+// a ready process travels only when no waiter here could take it (waking one on every server
+// would send all but one of them to the database for nothing).
 class Fanout {
   public:
     // `link` may be null (a single server).
