@@ -75,7 +75,7 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
             co_return;
         }
         if (req->channel) {
-            co_await subscribe_channel(std::move(*req), text);
+            co_await subscribe_channel(*req, text);  // `req` outlives the call
             co_return;
         }
         // Register before looking at the current state, so no change slips between the two.
@@ -125,7 +125,8 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
         std::unique_ptr<boost::asio::steady_timer> timer;
     };
 
-    boost::asio::awaitable<void> subscribe_channel(Dispatcher::SubscribeRequest req, bool text) {
+    boost::asio::awaitable<void> subscribe_channel(const Dispatcher::SubscribeRequest& req,
+                                                   bool text) {
         auto feed = std::make_shared<ChannelFeed>();
         feed->processid = req.channel->processid;
         feed->name = req.channel->name;
@@ -218,8 +219,9 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
     // The timeout passed or the channel ended: one frame with `[]` (features.md 5.4).
     void finish_feed(ChannelFeed& feed) {
         if (feed.done) return;
+        const bool text = feed.text;  // end_feed may release the feed
         end_feed(feed);
-        send(rpc::success_reply("subscribechannelmsg", boost::json::array{}).body, feed.text, true);
+        send(rpc::success_reply("subscribechannelmsg", boost::json::array{}).body, text, true);
     }
 
     void end_feed(ChannelFeed& feed) {
