@@ -410,6 +410,8 @@ server::ServerOptions server_options_from_env(int port) {
         env_count("COLONIES_PUBSUB_MAX_QUEUED", o.pubsub_max_queued_frames);
     o.pubsub_max_queued_bytes =
         env_count("COLONIES_PUBSUB_MAX_QUEUED_BYTES", o.pubsub_max_queued_bytes);
+    o.service.channel_max_bytes = static_cast<int64_t>(
+        env_count("COLONIES_CHANNEL_MAX_BYTES", static_cast<size_t>(o.service.channel_max_bytes)));
     return o;
 }
 

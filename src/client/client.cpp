@@ -763,4 +763,29 @@ Status Client::remove_generator(const std::string& id, const std::string& prvkey
     return to_status(call("removegeneratormsg", {{"generatorid", id}, {"all", false}}, prvkey));
 }
 
+Status Client::channel_append(const std::string& processid, const std::string& name,
+                              int64_t sequence, const std::string& payload,
+                              const std::string& prvkey, int64_t inreplyto,
+                              const std::string& type) {
+    boost::json::object msg{{"processid", processid},
+                            {"name", name},
+                            {"sequence", sequence},
+                            {"inreplyto", inreplyto},
+                            {"payload", base64_of_bytes(payload)},
+                            {"payloadtype", type}};
+    auto r = call("channelappendmsg", std::move(msg), prvkey);
+    if (!r) return r.error();
+    return ok_status();
+}
+
+Result<std::vector<ChannelEntry>> Client::channel_read(const std::string& processid,
+                                                       const std::string& name, int64_t afterseq,
+                                                       int64_t limit, const std::string& prvkey) {
+    return decode_many(
+        call("channelreadmsg",
+             {{"processid", processid}, {"name", name}, {"afterseq", afterseq}, {"limit", limit}},
+             prvkey),
+        &channel_entry_from_json);
+}
+
 }  // namespace colonies::client

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/channel.hpp"
 #include "core/result.hpp"
 #include "core/types.hpp"
 
@@ -199,6 +200,15 @@ class Client {
                                         const std::string& prvkey);
     Status report_allocations(const std::string& colony, const std::string& name,
                               const boost::json::object& allocations, const std::string& prvkey);
+    // Channels (features.md 5): the submitter of a process and its executor exchange entries.
+    // `payload` is bytes (sent base64); `type` "" is "data" (also "end", "error").
+    Status channel_append(const std::string& processid, const std::string& name, int64_t sequence,
+                          const std::string& payload, const std::string& prvkey,
+                          int64_t inreplyto = 0, const std::string& type = "");
+    // Entries at log positions [afterseq, afterseq + limit) (limit 0: to the end).
+    Result<std::vector<ChannelEntry>> channel_read(const std::string& processid,
+                                                   const std::string& name, int64_t afterseq,
+                                                   int64_t limit, const std::string& prvkey);
 
   private:
     struct Impl;

@@ -19,8 +19,15 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-std::string subscribe_frame(const ProcessSubscription& sub, const std::string& prvkey,
-                            Error* error) {
+Result<std::string> signed_frame(const std::string& type, const boost::json::object& msg,
+                                 const std::string& prvkey) {
+    auto payload = rpc::base64_encode(to_text(msg));
+    auto sig = crypto::sign(payload, prvkey);
+    if (!sig) return sig.error();
+    return rpc::encode_request(type, payload, *sig);
+}
+
+Result<std::string> subscribe_frame(const ProcessSubscription& sub, const std::string& prvkey) {
     const bool one = !sub.processid.empty();
     const std::string type = one ? "subscribeprocessmsg" : "subscribeprocessesmsg";
     boost::json::object msg{{"msgtype", type},
@@ -29,58 +36,46 @@ std::string subscribe_frame(const ProcessSubscription& sub, const std::string& p
                             {"state", static_cast<int>(sub.state)},
                             {"timeout", sub.timeout_s}};
     if (one) msg["processid"] = sub.processid;
-    auto payload = rpc::base64_encode(to_text(msg));
-    auto sig = crypto::sign(payload, prvkey);
-    if (!sig) {
-        *error = sig.error();
-        return {};
-    }
-    return rpc::encode_request(type, payload, *sig);
+    return signed_frame(type, msg, prvkey);
 }
 
-// Reads frames until on_event says stop or the socket closes.
+// What a frame's payload means to the caller: go on reading, or stop (and close).
+using OnPayload = std::function<Result<bool>(const boost::json::value&)>;
+
+// Reads frames until on_payload says stop or the socket closes.
 template <class WsStream>
-Result<int> read_events(WsStream& ws, const Options& opts,
-                        const std::function<bool(const Process&)>& on_event) {
-    int delivered = 0;
+Status read_frames(WsStream& ws, const Options& opts, const OnPayload& on_payload) {
     for (;;) {
         beast::flat_buffer buf;
         beast::error_code ec;
         ws.read(buf, ec);
-        if (ec == websocket::error::closed || ec == asio::error::eof) return delivered;
+        if (ec == websocket::error::closed || ec == asio::error::eof) return ok_status();
         if (ec) return transport::failed(opts, "subscription ended: " + ec.message());
         auto payload = rpc::decode_reply(200, beast::buffers_to_string(buf.data()));
         if (!payload) return payload.error();
-        auto p = process_from_json(*payload);
-        if (!p) return internal_error("invalid process in event frame: " + p.error().message);
-        ++delivered;
-        if (!on_event(*p)) {
+        auto more = on_payload(*payload);
+        if (!more) return more.error();
+        if (!*more) {
             ws.close(websocket::close_code::normal, ec);
-            return delivered;
+            return ok_status();
         }
     }
 }
 
 template <class WsStream>
-Result<int> run_subscription(WsStream& ws, const Options& opts, const std::string& frame,
-                             const std::function<bool(const Process&)>& on_event) {
+Status run_subscription(WsStream& ws, const Options& opts, const std::string& frame,
+                        const OnPayload& on_payload) {
     beast::error_code ec;
     ws.handshake(opts.host + ":" + std::to_string(opts.port), "/pubsub", ec);
     if (ec) return transport::failed(opts, "websocket handshake failed: " + ec.message());
     ws.text(true);
     ws.write(asio::buffer(frame), ec);
     if (ec) return transport::send_failed(opts, ec);
-    return read_events(ws, opts, on_event);
+    return read_frames(ws, opts, on_payload);
 }
 
-}  // namespace
-
-Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
-                      const std::string& prvkey,
-                      const std::function<bool(const Process&)>& on_event) {
-    Error sign_error;
-    auto frame = subscribe_frame(sub, prvkey, &sign_error);
-    if (frame.empty()) return sign_error;
+// One WebSocket to /pubsub carrying `frame`; every reply frame's payload goes to on_payload.
+Status pubsub(const Options& opts, const std::string& frame, const OnPayload& on_payload) {
     asio::io_context ioc;
     tcp::resolver resolver(ioc);
     beast::error_code ec;
@@ -90,7 +85,7 @@ Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
         websocket::stream<tcp::socket> ws(ioc);
         asio::connect(ws.next_layer(), endpoints, ec);
         if (ec) return transport::connect_failed(opts, ec);
-        return run_subscription(ws, opts, frame, on_event);
+        return run_subscription(ws, opts, frame, on_payload);
     }
     asio::ssl::context ctx(asio::ssl::context::tls_client);
     ctx.set_default_verify_paths();
@@ -101,7 +96,54 @@ Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
     SSL_set_tlsext_host_name(ws.next_layer().native_handle(), opts.host.c_str());
     ws.next_layer().handshake(asio::ssl::stream_base::client, ec);
     if (ec) return transport::tls_failed(opts, ec);
-    return run_subscription(ws, opts, frame, on_event);
+    return run_subscription(ws, opts, frame, on_payload);
+}
+
+}  // namespace
+
+Result<int> subscribe(const Options& opts, const ProcessSubscription& sub,
+                      const std::string& prvkey,
+                      const std::function<bool(const Process&)>& on_event) {
+    auto frame = subscribe_frame(sub, prvkey);
+    if (!frame) return frame.error();
+    int delivered = 0;
+    OnPayload on_payload = [&](const boost::json::value& payload) -> Result<bool> {
+        auto p = process_from_json(payload);
+        if (!p) return internal_error("invalid process in event frame: " + p.error().message);
+        ++delivered;
+        return on_event(*p);
+    };
+    if (auto st = pubsub(opts, *frame, on_payload); !st) return st.error();
+    return delivered;
+}
+
+Result<int> subscribe_channel(
+    const Options& opts, const ChannelSubscription& sub, const std::string& prvkey,
+    const std::function<bool(const std::vector<ChannelEntry>&)>& on_entries) {
+    const boost::json::object msg{{"msgtype", "subscribechannelmsg"},
+                                  {"processid", sub.processid},
+                                  {"name", sub.name},
+                                  {"afterseq", sub.afterseq},
+                                  {"timeout", sub.timeout_s}};
+    auto frame = signed_frame("subscribechannelmsg", msg, prvkey);
+    if (!frame) return frame.error();
+    int delivered = 0;
+    OnPayload on_payload = [&](const boost::json::value& payload) -> Result<bool> {
+        if (!payload.is_array()) return internal_error("invalid channel frame: expected an array");
+        if (payload.get_array().empty()) return false;  // the timeout or the channel's end
+        std::vector<ChannelEntry> entries;
+        bool cut_off = false;
+        for (const auto& v : payload.get_array()) {
+            auto e = channel_entry_from_json(v);
+            if (!e) return internal_error("invalid channel entry: " + e.error().message);
+            cut_off = cut_off || !e->error.empty();
+            entries.push_back(std::move(*e));
+        }
+        delivered += static_cast<int>(entries.size());
+        return on_entries(entries) && !cut_off;
+    };
+    if (auto st = pubsub(opts, *frame, on_payload); !st) return st.error();
+    return delivered;
 }
 
 Result<Process> wait_for_process(const Options& opts, const std::string& colonyname,

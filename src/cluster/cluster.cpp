@@ -41,6 +41,30 @@ std::optional<scheduler::ReadyProcess> ready_from(const boost::json::value& v) {
     return r;
 }
 
+// A channel's news: p processid, n name, i index, x ended, e the entry (left out when too large).
+boost::json::object channel_json(const services::ChannelNews& c, bool with_entry) {
+    boost::json::object o{{"p", c.processid}, {"n", c.name}, {"i", c.index}, {"x", c.ended}};
+    if (with_entry && c.entry) o["e"] = to_json(*c.entry);
+    return o;
+}
+
+std::optional<services::ChannelNews> channel_from(const boost::json::value& v) {
+    if (!v.is_object()) return std::nullopt;
+    JsonFields f(v.as_object());
+    services::ChannelNews c;
+    c.processid = f.str("p");
+    c.name = f.str("n");
+    c.index = f.integer("i");
+    c.ended = f.boolean("x");
+    if (!f.ok()) return std::nullopt;
+    if (auto it = v.as_object().find("e"); it != v.as_object().end()) {
+        auto e = channel_entry_from_json(it->value());
+        if (!e) return std::nullopt;
+        c.entry = std::move(*e);
+    }
+    return c;
+}
+
 std::string node_json(const server::ClusterNode& n) {
     return boost::json::serialize(server::to_json(n));
 }
@@ -340,10 +364,10 @@ class Link final : public server::ClusterLink {
 
 std::vector<std::string> encode_change(const std::string& origin, const services::Effects& fx) {
     std::vector<std::string> out;
-    boost::json::array ready, events, reload, removed, rekeyed, resumed;
+    boost::json::array ready, events, reload, removed, rekeyed, resumed, channels;
     auto flush = [&] {
         if (ready.empty() && events.empty() && reload.empty() && removed.empty() &&
-            rekeyed.empty() && resumed.empty())
+            rekeyed.empty() && resumed.empty() && channels.empty())
             return;
         boost::json::object o{{"o", origin},
                               {"r", std::move(ready)},
@@ -353,6 +377,7 @@ std::vector<std::string> encode_change(const std::string& origin, const services
         if (!removed.empty()) o["x"] = std::move(removed);
         if (!rekeyed.empty()) o["k"] = std::move(rekeyed);
         if (!resumed.empty()) o["u"] = std::move(resumed);
+        if (!channels.empty()) o["ch"] = std::move(channels);
         out.push_back(boost::json::serialize(o));
         ready = {};
         events = {};
@@ -360,6 +385,7 @@ std::vector<std::string> encode_change(const std::string& origin, const services
         removed = {};
         rekeyed = {};
         resumed = {};
+        channels = {};
     };
     size_t size = 64 + origin.size();
     auto add = [&](boost::json::array& to, boost::json::value v) {
@@ -381,6 +407,12 @@ std::vector<std::string> encode_change(const std::string& origin, const services
             add(reload, boost::json::string(p.processid));  // the receiver reads it
         else
             add(events, std::move(v));
+    }
+    for (const auto& c : fx.channels) {
+        boost::json::value v = channel_json(c, true);
+        if (boost::json::serialize(v).size() + 128 + origin.size() > kMaxPayload)
+            v = channel_json(c, false);  // the receivers read the entry from the store
+        add(channels, std::move(v));
     }
     flush();
     return out;
@@ -418,6 +450,9 @@ std::optional<server::RemoteChange> decode_change(const std::string& self,
     });
     each("u", [&](const boost::json::value& x) {
         if (x.is_string()) c.resumed_colonies.emplace_back(x.get_string());
+    });
+    each("ch", [&](const boost::json::value& x) {
+        if (auto n = channel_from(x)) c.channels.push_back(std::move(*n));
     });
     return c;
 }

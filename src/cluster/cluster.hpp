@@ -6,8 +6,8 @@
 //    its lease and is replaced at the next tick. A server that cannot reach etcd stops acting as
 //    leader at once.
 //  * cross-server wake-ups on PostgreSQL LISTEN/NOTIFY: each local change that made a process
-//    assignable, changed its state or removed a colony is sent on one channel; the other servers
-//    wake their own long polls and subscribers from it.
+//    assignable, changed its state, removed a colony or appended to or ended a process channel
+//    is sent on one channel; the other servers wake their own long polls and subscribers from it.
 // Without etcd endpoints the server always leads (several servers then all sweep, which the
 // store's row locks make safe). Without PostgreSQL there is nothing to relay.
 #pragma once

@@ -16,7 +16,10 @@ boost::json::object to_json(const ClusterView& v) {
 // A removed colony's parked executors look again at once; the look fails (the colony and its
 // executors are gone), which ends their polls with that error.
 void Fanout::release_colonies(const std::vector<std::string>& colonies) {
-    for (const auto& c : colonies) waiters_.notify_colony(c);
+    for (const auto& c : colonies) {
+        waiters_.notify_colony(c);
+        subscriptions_.channels().end_colony(c);
+    }
 }
 
 void Fanout::announce(const services::Effects& fx) {
@@ -35,10 +38,13 @@ void Fanout::announce(const services::Effects& fx) {
         remote.removed_colonies = fx.removed_colonies;
         remote.rekeyed_colonies = fx.rekeyed_colonies;
         remote.resumed_colonies = fx.resumed_colonies;
+        remote.channels = fx.channels;
         if (!remote.ready.empty() || !remote.events.empty() || !remote.removed_colonies.empty() ||
-            !remote.rekeyed_colonies.empty() || !remote.resumed_colonies.empty())
+            !remote.rekeyed_colonies.empty() || !remote.resumed_colonies.empty() ||
+            !remote.channels.empty())
             link_->publish(remote);
     }
+    for (const auto& news : fx.channels) subscriptions_.channels().publish(news);
     if (!subscriptions_.empty())
         for (const auto& p : fx.events) subscriptions_.publish(p);
 }
@@ -48,6 +54,7 @@ boost::asio::awaitable<void> Fanout::receive(RemoteChange change) {
     release_colonies(change.rekeyed_colonies);
     release_colonies(change.resumed_colonies);
     for (const auto& r : change.ready) waiters_.notify(r);
+    for (const auto& news : change.channels) subscriptions_.channels().publish(news);
     if (subscriptions_.empty()) co_return;
     for (const auto& p : change.events) subscriptions_.publish(p);
     if (change.reload.empty()) co_return;

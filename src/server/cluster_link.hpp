@@ -48,6 +48,8 @@ struct RemoteChange {
     std::vector<std::string> removed_colonies;
     std::vector<std::string> rekeyed_colonies;  // an executor's key changed (services::Effects)
     std::vector<std::string> resumed_colonies;
+    // Channel news; an entry too large to relay is left out (its subscribers read it).
+    std::vector<services::ChannelNews> channels;
 };
 
 class ClusterLink {
@@ -64,9 +66,9 @@ class ClusterLink {
 };
 
 // Where a committed change is heard: this server's long polls and subscribers, and through the
-// link (if any) the other servers'. Every state change and removed colony travels; a ready
-// process travels only when no waiter here could take it (waking one on every server would send
-// all but one of them to the database for nothing).
+// link (if any) the other servers'. Every state change, removed colony and channel news travels;
+// a ready process travels only when no waiter here could take it (waking one on every server
+// would send all but one of them to the database for nothing).
 class Fanout {
   public:
     // `link` may be null (a single server). `log` writes the effects' log lines (may be null).

@@ -198,6 +198,14 @@ Result<Dispatcher::SubscribeRequest> Dispatcher::parse_subscribe(std::string_vie
     const std::string prefix(m->error_prefix);
     auto msg = decode_payload(req->payload, prefix);
     if (!msg) return msg.error();
+    if (m->channel) {
+        if (!msgtype_matches(*msg, req->payloadtype))
+            return bad_request(prefix + ", msg.MsgType does not match rpcMsg.PayloadType");
+        auto f = services::parse_channel_subscribe(*msg, prefix);
+        if (!f) return f.error();
+        const int64_t timeout = f->timeout_s;
+        return SubscribeRequest{req->payloadtype, std::move(*caller), {}, timeout, std::move(*f)};
+    }
     if (!msgtype_matches(*msg, req->payloadtype))
         return forbidden(prefix + ", msg.msgType does not match rpcMsg.PayloadType");
     auto f = services::parse_subscribe(*m, *msg);
@@ -207,7 +215,8 @@ Result<Dispatcher::SubscribeRequest> Dispatcher::parse_subscribe(std::string_vie
                    std::move(f->executortype),
                    f->state,
                    {}};
-    return SubscribeRequest{req->payloadtype, std::move(*caller), std::move(s), f->timeout_s};
+    return SubscribeRequest{req->payloadtype, std::move(*caller), std::move(s), f->timeout_s,
+                            std::nullopt};
 }
 
 asio::awaitable<Result<std::optional<Process>>> Dispatcher::check_subscription(
@@ -221,6 +230,31 @@ asio::awaitable<Result<std::optional<Process>>> Dispatcher::check_subscription(
     };
     if (auto failed = co_await store_.run(std::move(job))) co_return std::move(*failed);
     co_return std::move(*found);
+}
+
+asio::awaitable<Result<services::ChannelBacklog>> Dispatcher::open_channel(
+    const SubscribeRequest& req) {
+    std::optional<Result<services::ChannelBacklog>> opened;
+    auto job = [this, &req, &opened](store::StoreTx& tx) {
+        services::OpContext ctx{tx, req.caller, Time::now(), cfg_, "Failed to subscribe", {}};
+        opened = services::open_channel_subscription(ctx, *req.channel);
+        return opened->ok();
+    };
+    if (auto failed = co_await store_.run(std::move(job))) co_return std::move(*failed);
+    co_return std::move(*opened);
+}
+
+asio::awaitable<std::optional<services::ChannelCatchUp>> Dispatcher::channel_catch_up(
+    const std::string& processid, const std::string& name, int64_t from) {
+    static const std::string kServerCaller;
+    std::optional<services::ChannelCatchUp> caught;
+    auto job = [this, &processid, &name, from, &caught](store::StoreTx& tx) {
+        services::OpContext ctx{tx, kServerCaller, Time::now(), cfg_, "channel", {}};
+        caught = services::channel_catch_up(ctx, processid, name, from);
+        return true;
+    };
+    if (co_await store_.run(std::move(job))) co_return std::nullopt;
+    co_return std::move(caught);
 }
 
 }  // namespace colonies::server

@@ -16,6 +16,7 @@
 #include "server/long_poll.hpp"
 #include "server/store_call.hpp"
 #include "server/subscriptions.hpp"
+#include "services/channels_ops.hpp"
 #include "services/operation.hpp"
 
 namespace colonies::server {
@@ -44,12 +45,19 @@ class Dispatcher {
         std::string caller;         // id recovered from the signature
         Subscription subscription;  // without `deliver`
         int64_t timeout_s = 0;
+        std::optional<services::ChannelSubscribeFields> channel;  // subscribechannelmsg
     };
     Result<SubscribeRequest> parse_subscribe(std::string_view frame);
     // Authorises a subscription (services::authorise_subscription) and returns the process's
     // current state for a process subscription.
     boost::asio::awaitable<Result<std::optional<Process>>> check_subscription(
         const SubscribeRequest& req);
+    // A channel subscription's start (services::open_channel_subscription) and its later reads
+    // (services::channel_catch_up; nullopt when the store failed).
+    boost::asio::awaitable<Result<services::ChannelBacklog>> open_channel(
+        const SubscribeRequest& req);
+    boost::asio::awaitable<std::optional<services::ChannelCatchUp>> channel_catch_up(
+        const std::string& processid, const std::string& name, int64_t from);
     Subscriptions& subscriptions() { return subscriptions_; }
     size_t signature_cache_hits() const { return signers_.hits(); }
 

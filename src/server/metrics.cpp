@@ -36,6 +36,8 @@ std::string render_metrics(const Gauges& g) {
     sample(out, "counter", "colonies_signature_cache_hits_total",
            "Signed requests whose signer was known from an identical earlier request.",
            g.signature_cache_hits);
+    gauge(out, "colonies_channel_subscriptions", "Channel subscriptions registered on /pubsub.",
+          g.channel_subscriptions);
     return out;
 }
 

@@ -12,10 +12,11 @@ inline constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; c
 
 // A snapshot of the gauges; each is read once, so they need not agree with each other.
 struct Gauges {
-    size_t subscriptions = 0;         // process subscriptions registered on /pubsub
-    size_t assign_waiters = 0;        // executors parked in a long-poll assignprocessmsg
-    size_t open_connections = 0;      // HTTP connections being served, WebSocket ones included
-    size_t signature_cache_hits = 0;  // counter: requests whose signer came from the cache
+    size_t subscriptions = 0;          // process subscriptions registered on /pubsub
+    size_t assign_waiters = 0;         // executors parked in a long-poll assignprocessmsg
+    size_t open_connections = 0;       // HTTP connections being served, WebSocket ones included
+    size_t signature_cache_hits = 0;   // counter: requests whose signer came from the cache
+    size_t channel_subscriptions = 0;  // channel subscriptions registered on /pubsub
 };
 
 // The exposition text: HELP and TYPE lines, then one sample per gauge.

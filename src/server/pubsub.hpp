@@ -6,8 +6,15 @@
 //
 // A subscriber that reads slower than events come would make its outbox grow without end. Past
 // PubSubLimits the session drops what is queued, removes its subscriptions, queues one error
-// frame and closes; if the peer does not take even that within kSlowCloseGrace, the socket is
-// closed under it.
+// frame (for a channel subscriber: upstream's error entry) and closes; if the peer does not take
+// even that within kSlowCloseGrace, the socket is closed under it. A frame that comes to an empty
+// outbox is always taken: a channel's backlog is one frame (features.md 5.4), and a frame alone
+// does not make a subscriber slow.
+//
+// Channel subscriptions (subscribechannelmsg, features.md 5.4) follow the channel's news: each
+// new entry is sent as its own frame in append order; an entry the news does not carry (too large
+// to relay between servers) or one missed is read from the store. At the timeout, or when the
+// channel ends with its process, a frame with `[]` ends the subscription; the socket stays open.
 #pragma once
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
@@ -17,6 +24,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/channel.hpp"
 #include "core/json.hpp"
 #include "server/dispatcher.hpp"
 
@@ -66,6 +74,10 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
             close_after_flush_ = true;
             co_return;
         }
+        if (req->channel) {
+            co_await subscribe_channel(*req, text);  // `req` outlives the call
+            co_return;
+        }
         // Register before looking at the current state, so no change slips between the two.
         Subscription sub = req->subscription;
         std::weak_ptr<PubSubSession> weak = this->shared_from_this();
@@ -99,16 +111,140 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
         close();
     }
 
+    // ---- channel subscriptions ----
+
+    struct ChannelFeed {
+        uint64_t id = 0;
+        std::string processid, name;
+        bool text = true;
+        bool open = false;  // the backlog is out; news that came before it waits in `pending`
+        bool draining = false;
+        bool done = false;
+        int64_t next = 0;  // append index of the next entry to send
+        std::deque<services::ChannelNews> pending;
+        std::unique_ptr<boost::asio::steady_timer> timer;
+    };
+
+    boost::asio::awaitable<void> subscribe_channel(const Dispatcher::SubscribeRequest& req,
+                                                   bool text) {
+        auto feed = std::make_shared<ChannelFeed>();
+        feed->processid = req.channel->processid;
+        feed->name = req.channel->name;
+        feed->text = text;
+        std::weak_ptr<PubSubSession> weak = this->shared_from_this();
+        std::weak_ptr<ChannelFeed> weak_feed = feed;
+        auto ex = ws_.get_executor();
+        auto deliver = [weak, weak_feed, ex](const services::ChannelNews& news) {
+            boost::asio::post(ex, [weak, weak_feed, news] {
+                auto self = weak.lock();
+                auto f = weak_feed.lock();
+                if (self && f) self->on_channel_news(f, news);
+            });
+        };
+        // Registered before the backlog is read, so no entry slips between the two.
+        auto& registry = dispatcher_.subscriptions().channels();
+        feed->id = registry.add(feed->processid, feed->name, "", std::move(deliver));
+        feeds_.push_back(feed);
+        auto opened = co_await dispatcher_.open_channel(req);
+        if (!opened) {
+            end_feed(*feed);
+            send(rpc::error_reply(opened.error()).body, text);
+            co_return;
+        }
+        if (feed->done) co_return;  // the session ended meanwhile
+        registry.set_colony(feed->id, opened->colonyname);
+        // Upstream sends the backlog only when there is one: `[]` means the end to clients.
+        if (!opened->entries.empty())
+            send(rpc::success_reply("subscribechannelmsg", opened->entries).body, text, true);
+        feed->next = opened->next;
+        feed->open = true;
+        feed->timer = std::make_unique<boost::asio::steady_timer>(ex);
+        feed->timer->expires_after(bounded_wait(req.timeout_s));
+        feed->timer->async_wait([weak, weak_feed](boost::system::error_code ec) {
+            auto self = weak.lock();
+            auto f = weak_feed.lock();
+            if (!ec && self && f) self->finish_feed(*f);
+        });
+        start_draining(feed);
+    }
+
+    void on_channel_news(const std::shared_ptr<ChannelFeed>& feed, services::ChannelNews news) {
+        if (feed->done) return;
+        feed->pending.push_back(std::move(news));
+        start_draining(feed);
+    }
+
+    void start_draining(const std::shared_ptr<ChannelFeed>& feed) {
+        if (!feed->open || feed->draining || feed->done || feed->pending.empty()) return;
+        feed->draining = true;
+        boost::asio::co_spawn(ws_.get_executor(), drain(this->shared_from_this(), feed),
+                              boost::asio::detached);
+    }
+
+    // One news at a time, in order: what the news carries is sent as it is, anything else is
+    // read from the store from the first index not sent yet.
+    static boost::asio::awaitable<void> drain(std::shared_ptr<PubSubSession> self,
+                                              std::shared_ptr<ChannelFeed> feed) {
+        while (!feed->done && !feed->pending.empty()) {
+            services::ChannelNews news = std::move(feed->pending.front());
+            feed->pending.pop_front();
+            if (news.ended) {
+                self->finish_feed(*feed);
+                break;
+            }
+            if (news.index < feed->next) continue;  // in the backlog, or read already
+            if (news.index == feed->next && news.entry) {
+                self->send_entry(*feed, *news.entry);
+                feed->next++;
+                continue;
+            }
+            auto caught = co_await self->dispatcher_.channel_catch_up(feed->processid, feed->name,
+                                                                      feed->next);
+            if (feed->done || !caught) continue;  // a failed read: the next news tries again
+            for (const auto& e : caught->entries) {
+                self->send_entry(*feed, e.entry);
+                feed->next = e.index + 1;
+            }
+            if (caught->ended) self->finish_feed(*feed);
+        }
+        feed->draining = false;
+    }
+
+    void send_entry(const ChannelFeed& feed, const ChannelEntry& e) {
+        boost::json::array one;
+        one.push_back(to_json(e));
+        send(rpc::success_reply("subscribechannelmsg", one).body, feed.text, true);
+    }
+
+    // The timeout passed or the channel ended: one frame with `[]` (features.md 5.4).
+    void finish_feed(ChannelFeed& feed) {
+        if (feed.done) return;
+        const bool text = feed.text;  // end_feed may release the feed
+        end_feed(feed);
+        send(rpc::success_reply("subscribechannelmsg", boost::json::array{}).body, text, true);
+    }
+
+    void end_feed(ChannelFeed& feed) {
+        if (feed.done) return;
+        feed.done = true;
+        feed.pending.clear();
+        if (feed.timer) feed.timer->cancel();
+        dispatcher_.subscriptions().channels().remove(feed.id);
+        std::erase_if(feeds_, [&feed](const auto& f) { return f.get() == &feed; });
+    }
+
     void drop_subscriptions() {
         for (auto id : subscriptions_) dispatcher_.subscriptions().remove(id);
         subscriptions_.clear();
+        auto feeds = feeds_;  // end_feed changes feeds_
+        for (auto& f : feeds) end_feed(*f);
     }
 
-    void send(std::string frame, bool text) {
+    void send(std::string frame, bool text, bool channel = false) {
         if (closing_ || too_slow_) return;
         if (outbox_.size() >= limits_.max_frames ||
-            outbox_bytes_ + frame.size() > limits_.max_bytes) {
-            give_up_on_slow_subscriber(text);
+            (!outbox_.empty() && outbox_bytes_ + frame.size() > limits_.max_bytes)) {
+            give_up_on_slow_subscriber(text, channel);
             return;
         }
         outbox_bytes_ += frame.size();
@@ -142,15 +278,13 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
     // The outbox passed its bound: what is queued is dropped, the subscriptions end (no more
     // events are queued for a peer that does not read them) and the peer gets an error frame
     // after the frame being written, if it takes it in time.
-    void give_up_on_slow_subscriber(bool text) {
+    void give_up_on_slow_subscriber(bool text, bool channel) {
         const size_t dropped = outbox_.size() + 1;
         too_slow_ = true;
         drop_subscriptions();
         outbox_.clear();
         outbox_bytes_ = 0;
-        auto why = unavailable("subscriber too slow: " + std::to_string(dropped) +
-                               " events not delivered");
-        outbox_.push_back({rpc::error_reply(why).body, text});
+        outbox_.push_back({channel ? channel_overflow_frame() : slow_frame(dropped), text});
         close_after_flush_ = true;
         if (!writing_) {
             writing_ = true;
@@ -159,6 +293,21 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
         }
         boost::asio::co_spawn(ws_.get_executor(), close_hard_after(this->shared_from_this()),
                               boost::asio::detached);
+    }
+
+    static std::string slow_frame(size_t dropped) {
+        auto why = unavailable("subscriber too slow: " + std::to_string(dropped) +
+                               " events not delivered");
+        return rpc::error_reply(why).body;
+    }
+
+    // Upstream's word to a channel subscriber that fell behind: one entry with `error` set.
+    static std::string channel_overflow_frame() {
+        ChannelEntry e;
+        e.error = "subscriber disconnected: buffer full";
+        boost::json::array one;
+        one.push_back(to_json(e));
+        return rpc::success_reply("subscribechannelmsg", one).body;
     }
 
     static boost::asio::awaitable<void> close_hard_after(std::shared_ptr<PubSubSession> self) {
@@ -194,6 +343,7 @@ class PubSubSession : public std::enable_shared_from_this<PubSubSession<Stream>>
     std::deque<std::pair<std::string, bool>> outbox_;
     size_t outbox_bytes_ = 0;
     std::vector<uint64_t> subscriptions_;
+    std::vector<std::shared_ptr<ChannelFeed>> feeds_;
     bool writing_ = false;
     bool closing_ = false;
     bool close_after_flush_ = false;

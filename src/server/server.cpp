@@ -365,7 +365,7 @@ struct Server::Impl {
             co_return plain(http::status::ok, req.version(), "");
         if (path == "/metrics" && req.method() == http::verb::get) {
             Gauges g{subscriptions.size(), waiters.size(), open_connections.load(),
-                     dispatcher.signature_cache_hits()};
+                     dispatcher.signature_cache_hits(), subscriptions.channels().size()};
             auto res = plain(http::status::ok, req.version(), render_metrics(g));
             res.set(http::field::content_type, kMetricsContentType);
             co_return res;

@@ -1,6 +1,7 @@
 // The message catalogue: payloadtype -> operation (protocol.md section 5).
 #include <array>
 
+#include "services/channels_ops.hpp"
 #include "services/colonies_ops.hpp"
 
 namespace colonies::services {
@@ -82,6 +83,8 @@ constexpr std::array kOperations{
            "pausestatusreplymsg"},
     OpInfo{"updateexecutormsg", "Failed to update executor", op_update_executor},
     OpInfo{"reportallocationmsg", "Failed to report allocation", op_report_allocation},
+    OpInfo{"channelappendmsg", "Failed to append to channel", op_channel_append},
+    OpInfo{"channelreadmsg", "Failed to read from channel", op_channel_read},
 };
 
 }  // namespace

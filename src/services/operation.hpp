@@ -5,11 +5,13 @@
 #pragma once
 #include <boost/json.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/channel.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "core/types.hpp"
@@ -17,6 +19,8 @@
 #include "store/store.hpp"
 
 namespace colonies::services {
+
+class TokenBuckets;  // services/channels_ops.hpp
 
 struct Config {
     std::string build_version = "dev";
@@ -46,6 +50,21 @@ struct Config {
     bool process_ledger = false;
     // getclustermsg's reply (the server fills it in; thread-safe).
     std::function<boost::json::value()> cluster_view;
+    // Channels (features.md 5, 12.4): payload bytes one channel may hold
+    // (COLONIES_CHANNEL_MAX_BYTES), and the per-process append rate, shared by the operations.
+    int64_t channel_max_bytes = 32LL << 20;
+    std::shared_ptr<TokenBuckets> channel_rate;  // null: upstream's 500 burst, 100/s
+};
+
+// A channel's news after a commit (features.md 5.4): the entry appended at `index` (the entry
+// itself may be left out when it is too large to relay; subscribers then read it), or, with
+// `ended`, the end of every channel of the process.
+struct ChannelNews {
+    std::string processid;
+    std::string name;  // "" when ended
+    int64_t index = 0;
+    std::optional<ChannelEntry> entry;
+    bool ended = false;
 };
 
 // What an operation changed that others must hear about after the commit.
@@ -63,6 +82,7 @@ struct Effects {
     // Colonies whose assignments were resumed: their parked executors look again, here and on
     // the other servers of a cluster.
     std::vector<std::string> resumed_colonies;
+    std::vector<ChannelNews> channels;  // entries appended, channels ended, in order
 };
 
 struct OpContext {

@@ -1,6 +1,7 @@
 // Process messages, assignment and the deadline sweep (protocol.md 5.6, 5.8, 6.1-6.8).
 #include "crypto/crypto.hpp"
 #include "services/auth.hpp"
+#include "services/channels_ops.hpp"
 #include "services/colonies_ops.hpp"
 #include "services/graphs.hpp"
 #include "services/op_util.hpp"
@@ -223,6 +224,7 @@ OpResult op_remove_process(OpContext& ctx, const boost::json::object& msg) {
             "workflow instead");
     if (p->state == ProcessState::Running)
         return bad_request("Failed to remove process, cannot remove a running process");
+    end_channels(ctx, *p);
     ctx.tx.remove_process(*id);
     return empty_reply();
 }

@@ -12,6 +12,7 @@ namespace {
 constexpr std::array kSubscribeMessages{
     SubscribeMessage{"subscribeprocessmsg", "Failed to subscribe to process", true},
     SubscribeMessage{"subscribeprocessesmsg", "Failed to subscribe to processes", false},
+    SubscribeMessage{"subscribechannelmsg", "Failed to subscribe to channel", false, true},
 };
 
 }  // namespace

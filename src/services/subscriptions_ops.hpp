@@ -17,6 +17,7 @@ struct SubscribeMessage {
     std::string_view payloadtype;
     std::string_view error_prefix;  // "<prefix>, invalid JSON"
     bool one_process;               // subscribeprocessmsg; else subscribeprocessesmsg
+    bool channel = false;           // subscribechannelmsg (services/channels_ops.hpp)
 };
 
 // nullptr for payload types that are no subscription.

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "services/channels_ops.hpp"
 #include "services/colonies_ops.hpp"
 #include "services/graphs.hpp"
 
@@ -51,6 +52,7 @@ Transition transition(OpContext& ctx, Process& p, ProcessEvent ev, TransitionInp
     if (fx.has(ProcessEffect::FillInputs)) fill_inputs(ctx, p);
     const SpecRequirements req = requirements_of_spec(p.spec);
     ctx.tx.save_process(p, req);
+    if (is_final(p.state)) end_channels(ctx, p);  // channels end with their process
     if (fx.has(ProcessEffect::RecordFunctionRun)) record_function_run(ctx, p);
     if (fx.has(ProcessEffect::NotifyReady)) ctx.fx.ready.push_back(ready_of(p, req));
     if (fx.has(ProcessEffect::EmitEvent)) ctx.fx.events.push_back(p);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/channel.hpp"
 #include "core/resources.hpp"
 #include "core/types.hpp"
 
@@ -58,6 +59,16 @@ struct ProcessFilter {
 
 struct ProcessCounts {
     int64_t waiting = 0, running = 0, success = 0, failed = 0, cancelled = 0;
+};
+
+// A channel's size: entries and payload bytes (features.md 5).
+struct ChannelTail {
+    int64_t count = 0;
+    int64_t bytes = 0;
+};
+struct IndexedChannelEntry {
+    int64_t index = 0;  // 0-based append position in its channel
+    ChannelEntry entry;
 };
 
 class StoreTx {
@@ -205,6 +216,22 @@ class StoreTx {
     virtual std::vector<std::string> old_successful_graphs(const std::string& colony, Time before,
                                                            int limit) = 0;
     virtual int64_t remove_old_logs(Time before, int limit) = 0;
+    // Channels (features.md 5): a channel is a log of entries in append order, indexes 0, 1, ...
+    // A channel without entries has no rows. Removing a process (alone, by colony, by graph)
+    // removes its channels too.
+    virtual ChannelTail channel_tail(const std::string& processid, const std::string& name) = 0;
+    // Adds `e` at `index` (the tail's count); `total_bytes`: the tail's bytes plus this entry's.
+    virtual void append_channel_entry(const std::string& processid, const std::string& name,
+                                      int64_t index, int64_t total_bytes,
+                                      const ChannelEntry& e) = 0;
+    // Sender and sequence of every entry, in append order (what the log's order depends on).
+    virtual std::vector<ChannelKey> channel_keys(const std::string& processid,
+                                                 const std::string& name) = 0;
+    // Entries from append index `from` on, at most `count` (<= 0: all), in append order.
+    virtual std::vector<IndexedChannelEntry> channel_entries(const std::string& processid,
+                                                             const std::string& name, int64_t from,
+                                                             int64_t count) = 0;
+    virtual void remove_channels(const std::string& processid) = 0;  // every channel of it
 };
 
 class Store {

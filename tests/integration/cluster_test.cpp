@@ -6,6 +6,8 @@
 //  * a subscriber on one server hears of a process closed through another (LISTEN/NOTIFY);
 //  * an executor long-polling one server gets work submitted to another;
 //  * removing a colony through one server releases its executors parked on another;
+//  * channel entries appended through one server reach a subscriber on another, in order (small
+//    ones in the notification, a large one read from the database), and end with the process;
 //  * the fault test: 3 servers, 8 executors, 2,000 processes; a follower and then the leader
 //    are killed mid-flight; every process ends SUCCESSFUL and was handed out exactly once, and
 //    the new leader runs the deadline sweep;
@@ -319,6 +321,55 @@ TEST(Cluster, PauseIsSharedAndResumeOnOneServerReleasesExecutorsParkedOnAnother)
     ASSERT_TRUE(got.has_value());
     ASSERT_TRUE(*got) << got->error().message;
     EXPECT_EQ((*got)->processid, p->processid);
+}
+
+TEST(Cluster, ChannelEntriesAppendedOnOneServerReachASubscriberOnAnother) {
+    Servers servers(2, true);
+    setup_dev_colony(servers[0]);
+    auto submitter = add_executor(servers[0], "submitter");
+    auto runner = add_executor(servers[0], "runner");
+    auto a = servers[0].make_client();
+    auto spec = Fixture::simple_spec("dev", "worker", "stream");
+    spec.channels = {"out"};
+    auto p = a.submit(spec, submitter.prvkey);
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(a.assign("dev", 5, runner.prvkey));
+
+    std::vector<ChannelEntry> got;
+    std::atomic<size_t> received{0};
+    std::optional<Result<int>> done;
+    std::thread subscriber([&] {
+        client::ChannelSubscription sub{p->processid, "out", 0, 30};
+        done = client::subscribe_channel(servers[1].client_options(), sub, submitter.prvkey,
+                                         [&](const std::vector<ChannelEntry>& entries) {
+                                             got.insert(got.end(), entries.begin(), entries.end());
+                                             received = got.size();
+                                             return true;
+                                         });
+    });
+    auto b = servers[1].make_client();
+    ASSERT_TRUE(wait_for_metric(b, "colonies_channel_subscriptions", 1, 10s));
+    const std::string large(20000, 'L');  // too large for one notification
+    ASSERT_TRUE(a.channel_append(p->processid, "out", 1, "first", runner.prvkey));
+    ASSERT_TRUE(a.channel_append(p->processid, "out", 2, large, runner.prvkey));
+    ASSERT_TRUE(a.channel_append(p->processid, "out", 3, "", runner.prvkey, 0, "end"));
+    // Server 1 reads the same log.
+    auto read = b.channel_read(p->processid, "out", 0, 0, submitter.prvkey);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->size(), 3u);
+    // The process ends only once the subscriber has the three entries (the large one may be read
+    // from the database after the notification: docs/compat.md, "Channels").
+    ASSERT_TRUE(eventually(10s, [&] { return received.load() == 3; }));
+    ASSERT_TRUE(a.close_successful(p->processid, {}, runner.prvkey));
+    subscriber.join();
+    ASSERT_TRUE(done && *done) << (done ? done->error().message : "");
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(bytes_of_base64(got[0].payload.value_or("")).value_or(""), "first");
+    EXPECT_EQ(bytes_of_base64(got[1].payload.value_or("")).value_or(""), large);
+    EXPECT_EQ(got[2].type, "end");
+    auto after = b.channel_read(p->processid, "out", 0, 0, submitter.prvkey);
+    ASSERT_FALSE(after);
+    EXPECT_EQ(after.error().message, "Channel not found");
 }
 
 TEST(Cluster, KillingAFollowerThenTheLeaderLosesAndDuplicatesNothing) {

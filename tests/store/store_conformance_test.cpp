@@ -638,6 +638,90 @@ TEST_P(StoreConformance, LogsOrderSinceLatestAndSearch) {
     });
 }
 
+ChannelEntry channel_entry(const std::string& sender, int64_t seq, std::optional<std::string> b64) {
+    ChannelEntry e;
+    e.sequence = seq;
+    e.inreplyto = seq > 1 ? seq - 1 : 0;
+    e.timestamp = Time::from_ns(1000 + seq);
+    e.senderid = sender;
+    e.payload = std::move(b64);
+    e.type = "data";
+    return e;
+}
+
+// Channels (features.md 5): entries in append order with their indexes, the tail (count and
+// payload bytes), the order keys, reads from an index, and removal with the process.
+TEST_P(StoreConformance, ChannelEntriesAppendReadAndTail) {
+    tx([](StoreTx& t) {
+        EXPECT_EQ(t.channel_tail("p1", "chat").count, 0);
+        EXPECT_TRUE(t.channel_entries("p1", "chat", 0, 0).empty());
+        t.append_channel_entry("p1", "chat", 0, 2, channel_entry("s", 2, "aGk="));
+        t.append_channel_entry("p1", "chat", 1, 2, channel_entry("e", 1, std::nullopt));
+        t.append_channel_entry("p1", "chat", 2, 7, channel_entry("s", 1, "aGVsbG8="));
+        t.append_channel_entry("p1", "other", 0, 3, channel_entry("s", 9, "YWJj"));
+        t.append_channel_entry("p2", "chat", 0, 1, channel_entry("s", 1, "eA=="));
+    });
+    tx([](StoreTx& t) {
+        auto tail = t.channel_tail("p1", "chat");
+        EXPECT_EQ(tail.count, 3);
+        EXPECT_EQ(tail.bytes, 7);
+        EXPECT_EQ(t.channel_tail("p1", "other").count, 1);
+        auto keys = t.channel_keys("p1", "chat");
+        ASSERT_EQ(keys.size(), 3u);
+        EXPECT_EQ(keys[0].senderid, "s");
+        EXPECT_EQ(keys[0].sequence, 2);
+        EXPECT_EQ(keys[2].sequence, 1);
+        auto all = t.channel_entries("p1", "chat", 0, 0);
+        ASSERT_EQ(all.size(), 3u);
+        EXPECT_EQ(all[0].index, 0);
+        EXPECT_EQ(all[0].entry.payload.value_or(""), "aGk=");
+        EXPECT_EQ(all[0].entry.timestamp, Time::from_ns(1002));
+        EXPECT_EQ(all[0].entry.type, "data");
+        EXPECT_FALSE(all[1].entry.payload.has_value());  // null stays null
+        EXPECT_EQ(all[2].entry.inreplyto, 0);
+        auto from1 = t.channel_entries("p1", "chat", 1, 1);
+        ASSERT_EQ(from1.size(), 1u);
+        EXPECT_EQ(from1[0].index, 1);
+        EXPECT_EQ(from1[0].entry.senderid, "e");
+        EXPECT_TRUE(t.channel_entries("p1", "chat", 3, 0).empty());
+        t.remove_channels("p1");
+        EXPECT_EQ(t.channel_tail("p1", "chat").count, 0);
+        EXPECT_EQ(t.channel_tail("p1", "other").count, 0);
+        EXPECT_EQ(t.channel_tail("p2", "chat").count, 1);  // another process's stays
+    });
+}
+
+// Removing processes, in every way, removes their channels.
+TEST_P(StoreConformance, RemovingProcessesRemovesTheirChannels) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        t.add_colony(Colony{"c2", "gone"});
+        t.save_process(waiting_process("alone", 1), {});
+        t.save_process(waiting_process("bulk", 1), {});
+        t.save_process(waiting_process("ofcolony", 1, "cli", "gone"), {});
+        auto g = waiting_process("ingraph", 1);
+        g.processgraphid = "g1";
+        t.save_process(g, {});
+        ProcessGraph graph;
+        graph.processgraphid = "g1";
+        graph.colonyname = "dev";
+        t.save_graph(graph);
+        for (auto id : {"alone", "bulk", "ofcolony", "ingraph"})
+            t.append_channel_entry(id, "chat", 0, 1, channel_entry("s", 1, "eA=="));
+    });
+    tx([](StoreTx& t) {
+        t.remove_process("alone");
+        t.remove_graph("g1");
+        t.remove_colony("gone");
+        EXPECT_EQ(t.channel_tail("alone", "chat").count, 0);
+        EXPECT_EQ(t.channel_tail("ingraph", "chat").count, 0);
+        EXPECT_EQ(t.channel_tail("ofcolony", "chat").count, 0);
+        EXPECT_EQ(t.channel_tail("bulk", "chat").count, 1);
+        t.remove_processes("dev", std::nullopt);
+        EXPECT_EQ(t.channel_tail("bulk", "chat").count, 0);
+    });
+}
+
 TEST_P(StoreConformance, FailedJobLeavesNothingBehind) {
     // A job that returns false is rolled back; one that throws reports the error.
     EXPECT_TRUE(store->run_sync([](StoreTx& t) {

@@ -58,6 +58,10 @@ Process read_process(const Row& r, bool with_attributes) {
     return p;
 }
 
+IndexedChannelEntry read_channel_entry(const Row& r) {
+    return {r.integer(0), decode_doc<ChannelEntry>(r.text(1), channel_entry_from_json)};
+}
+
 void add_count(ProcessCounts& c, const Row& r) {
     set_count(c, r.integer(0), r.integer(1));
 }

@@ -41,6 +41,8 @@ ProcessGraph read_graph(const Row& r);   // doc
 Log read_log(const Row& r);
 Cron read_cron(
     const Row& r);  // doc, checkat              // processid, colonyname, executorname, message, ts
+Log read_log(const Row& r);  // processid, colonyname, executorname, message, ts
+IndexedChannelEntry read_channel_entry(const Row& r);  // idx, doc
 // doc, and with inline attributes (dialect.hpp) a JSON array of attribute documents.
 Process read_process(const Row& r, bool with_attributes);
 void add_count(ProcessCounts& c, const Row& r);  // state, count

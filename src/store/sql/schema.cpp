@@ -127,6 +127,19 @@ const Table kProcessTransitions{"process_transitions",
 // Colonies whose assignments are paused (features.md 7.6): a row while paused.
 const Table kPausedColonies{"paused_colonies", {{"colonyname", T}, {"since", B}}, {"colonyname"}};
 
+// One row per channel entry (features.md 5): `idx` is the entry's 0-based append position in
+// its channel, `total` the payload bytes of the channel up to and including it, `doc` the entry
+// as it goes on the wire.
+const Table kChannelMessages{"channel_messages",
+                             {{"processid", T},
+                              {"channel", T},
+                              {"idx", B},
+                              {"senderid", T},
+                              {"sequence", B},
+                              {"total", B},
+                              {"doc", T}},
+                             {"processid", "channel", "idx"}};
+
 // One table per line, so that a new table is a one-line change.
 // clang-format off
 const Table* const kTables[] = {
@@ -145,9 +158,9 @@ const Table* const kTables[] = {
     &kLocations,
     &kProcessTransitions,
     &kPausedColonies,
+    &kChannelMessages,
 };
 // clang-format on
-
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
     {{&kServer, &kColonies, &kUsers, &kExecutors, &kFunctions, &kProcesses, &kAttributes},
@@ -209,6 +222,8 @@ const std::vector<Migration> kMigrations = {
          "CREATE INDEX process_transitions_by_process ON process_transitions (processid, id)",
      },
      {{&kProcesses, "submissiontime"}}},
+    // Channels: the primary key (processid, channel, idx) serves every channel query.
+    {{&kChannelMessages}, {}},
 };
 
 bool generated(const Column& c) {

@@ -44,10 +44,11 @@ void SqlTx::remove_colony(const std::string& name) {
     exec(Stmt::DeleteColonyTransitions, {name});
     exec(Stmt::ResumeColony, {name});
     for (auto s :
-         {Stmt::DeleteColonyGeneratorArgs, Stmt::DeleteColonyGenerators, Stmt::DeleteColonyCrons,
-          Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses, Stmt::DeleteColonyLogs,
-          Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions, Stmt::DeleteColonyExecutors,
-          Stmt::DeleteColonyUsers, Stmt::DeleteColonyLocations, Stmt::DeleteColony})
+         {Stmt::DeleteColonyChannels, Stmt::DeleteColonyGeneratorArgs, Stmt::DeleteColonyGenerators,
+          Stmt::DeleteColonyCrons, Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
+          Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
+          Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColonyLocations,
+          Stmt::DeleteColony})
         exec(s, {name});
 }
 
@@ -181,6 +182,7 @@ void SqlTx::save_process(const Process& p, const SpecRequirements& req) {
 
 void SqlTx::remove_process(const std::string& id) {
     exec(Stmt::DeleteProcessTransitions, {id});
+    exec(Stmt::DeleteProcessChannels, {id});
     exec(Stmt::DeleteProcessAttributes, {id});
     exec(Stmt::DeleteProcess, {id});
 }
@@ -203,6 +205,7 @@ std::vector<Process> SqlTx::processes(const std::string& colony, ProcessState s,
 
 void SqlTx::remove_processes(const std::string& colony, std::optional<ProcessState> s) {
     exec(Stmt::DeleteProcessesTransitions, {colony, state_or_any(s)});
+    exec(Stmt::DeleteProcessesChannels, {colony, state_or_any(s)});
     exec(Stmt::DeleteProcessesAttributes, {colony, state_or_any(s)});
     exec(Stmt::DeleteProcesses, {colony, state_or_any(s)});
 }
@@ -274,6 +277,7 @@ std::vector<Process> SqlTx::processes_of_graph(const std::string& graphid) {
 
 void SqlTx::remove_graph(const std::string& id) {
     exec(Stmt::DeleteGraphTransitions, {id});
+    exec(Stmt::DeleteGraphChannels, {id});
     exec(Stmt::DeleteGraphAttributes, {id});
     exec(Stmt::DeleteGraphProcesses, {id});
     exec(Stmt::DeleteGraph, {id});
@@ -466,6 +470,36 @@ std::vector<std::string> SqlTx::old_successful_graphs(const std::string& colony,
 
 int64_t SqlTx::remove_old_logs(Time before, int limit) {
     return exec(Stmt::DeleteOldLogs, {before.ns, limit});
+}
+
+ChannelTail SqlTx::channel_tail(const std::string& processid, const std::string& name) {
+    auto last = one(Stmt::ChannelTail, {processid, name}, [](const Row& r) {
+        return ChannelTail{r.integer(0) + 1, r.integer(1)};
+    });
+    return last.value_or(ChannelTail{});
+}
+
+void SqlTx::append_channel_entry(const std::string& processid, const std::string& name,
+                                 int64_t index, int64_t total_bytes, const ChannelEntry& e) {
+    exec(Stmt::AddChannelEntry,
+         {processid, name, index, e.senderid, e.sequence, total_bytes, to_text(to_json(e))});
+}
+
+std::vector<ChannelKey> SqlTx::channel_keys(const std::string& processid, const std::string& name) {
+    return all(Stmt::ChannelKeys, {processid, name}, [](const Row& r) {
+        return ChannelKey{r.text(0), r.integer(1)};
+    });
+}
+
+std::vector<IndexedChannelEntry> SqlTx::channel_entries(const std::string& processid,
+                                                        const std::string& name, int64_t from,
+                                                        int64_t count) {
+    const int64_t limit = count > 0 ? count : INT64_MAX;
+    return all(Stmt::ChannelEntries, {processid, name, from, limit}, read_channel_entry);
+}
+
+void SqlTx::remove_channels(const std::string& processid) {
+    exec(Stmt::DeleteProcessChannels, {processid});
 }
 
 }  // namespace colonies::store::sql

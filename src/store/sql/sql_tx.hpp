@@ -143,6 +143,15 @@ class SqlTx final : public StoreTx {
     std::vector<std::string> old_successful_graphs(const std::string& colony, Time before,
                                                    int limit) override;
     int64_t remove_old_logs(Time before, int limit) override;
+    ChannelTail channel_tail(const std::string& processid, const std::string& name) override;
+    void append_channel_entry(const std::string& processid, const std::string& name, int64_t index,
+                              int64_t total_bytes, const ChannelEntry& e) override;
+    std::vector<ChannelKey> channel_keys(const std::string& processid,
+                                         const std::string& name) override;
+    std::vector<IndexedChannelEntry> channel_entries(const std::string& processid,
+                                                     const std::string& name, int64_t from,
+                                                     int64_t count) override;
+    void remove_channels(const std::string& processid) override;
 
   private:
     using Params = std::initializer_list<Param>;

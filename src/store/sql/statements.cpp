@@ -284,6 +284,27 @@ const Def kDefs[] = {
     text(S::DeleteOldLogs,
          "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts < $1::bigint "
          "ORDER BY ts LIMIT $2::bigint)"),
+    // Channels (features.md 5); the removals run before their processes are deleted.
+    text(S::ChannelTail,
+         "SELECT idx, total FROM channel_messages WHERE processid = $1 AND channel = $2 "
+         "ORDER BY idx DESC LIMIT 1"),
+    insert(S::AddChannelEntry, "channel_messages"),
+    text(S::ChannelKeys,
+         "SELECT senderid, sequence FROM channel_messages WHERE processid = $1 AND channel = $2 "
+         "ORDER BY idx"),
+    text(S::ChannelEntries,
+         "SELECT idx, doc FROM channel_messages WHERE processid = $1 AND channel = $2 "
+         "AND idx >= $3::bigint ORDER BY idx LIMIT $4::bigint"),
+    text(S::DeleteProcessChannels, "DELETE FROM channel_messages WHERE processid = $1"),
+    text(S::DeleteColonyChannels,
+         "DELETE FROM channel_messages WHERE processid IN "
+         "(SELECT processid FROM processes WHERE colonyname = $1)"),
+    text(S::DeleteProcessesChannels,
+         "DELETE FROM channel_messages WHERE processid IN (SELECT processid FROM processes "
+         "WHERE colonyname = $1 AND processgraphid = '' AND ($2::int = -1 OR state = $2::int))"),
+    text(S::DeleteGraphChannels,
+         "DELETE FROM channel_messages WHERE processid IN "
+         "(SELECT processid FROM processes WHERE " OF_GRAPH ")"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

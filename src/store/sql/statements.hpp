@@ -124,7 +124,15 @@ namespace colonies::store::sql {
     X(ResumeColony) \
     X(OldSuccessfulProcesses) \
     X(OldSuccessfulGraphs) \
-    X(DeleteOldLogs)
+    X(DeleteOldLogs) \
+    X(ChannelTail) \
+    X(AddChannelEntry) \
+    X(ChannelKeys) \
+    X(ChannelEntries) \
+    X(DeleteProcessChannels) \
+    X(DeleteColonyChannels) \
+    X(DeleteProcessesChannels) \
+    X(DeleteGraphChannels)
 // clang-format on
 
 enum class Stmt : unsigned short {

@@ -131,3 +131,34 @@ TEST(EtcdEndpoints, SplitsCommaListsAndDropsSchemes) {
               (std::vector<std::string>{"a:1", "b:2", "c:3"}));
     EXPECT_TRUE(cluster::split_endpoints("").empty());
 }
+
+// Channel news travel in order; an entry too large for a notification is left out (the receiver
+// reads it from the store) while its index still travels.
+TEST(RelayPayload, ChannelNewsCarryEntriesThatFit) {
+    services::Effects fx;
+    ChannelEntry small;
+    small.sequence = 1;
+    small.senderid = "s";
+    small.payload = "aGk=";
+    small.type = "data";
+    ChannelEntry large = small;
+    large.payload = std::string(12000, 'A');
+    fx.channels.push_back({"p1", "chat", 0, small, false});
+    fx.channels.push_back({"p1", "chat", 1, large, false});
+    fx.channels.push_back({"p1", "", 0, std::nullopt, true});
+    std::vector<services::ChannelNews> got;
+    for (const auto& payload : encode_change("serverA/1", fx)) {
+        EXPECT_LT(payload.size(), 8000u);
+        auto c = decode_change("serverB/2", payload);
+        ASSERT_TRUE(c);
+        got.insert(got.end(), c->channels.begin(), c->channels.end());
+    }
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].processid, "p1");
+    EXPECT_EQ(got[0].name, "chat");
+    ASSERT_TRUE(got[0].entry);
+    EXPECT_EQ(got[0].entry->payload.value_or(""), "aGk=");
+    EXPECT_EQ(got[1].index, 1);
+    EXPECT_FALSE(got[1].entry);
+    EXPECT_TRUE(got[2].ended);
+}

@@ -9,7 +9,7 @@ namespace colonies::server {
 namespace {
 
 TEST(Metrics, EveryMetricHasHelpTypeAndOneSample) {
-    auto text = render_metrics(Gauges{3, 2, 7, 11});
+    auto text = render_metrics(Gauges{3, 2, 7, 11, 5});
     EXPECT_NE(text.find("# TYPE colonies_subscriptions gauge\ncolonies_subscriptions 3\n"),
               std::string::npos)
         << text;
@@ -21,6 +21,10 @@ TEST(Metrics, EveryMetricHasHelpTypeAndOneSample) {
         << text;
     EXPECT_NE(text.find("# TYPE colonies_signature_cache_hits_total counter\n"
                         "colonies_signature_cache_hits_total 11\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("# TYPE colonies_channel_subscriptions gauge\n"
+                        "colonies_channel_subscriptions 5\n"),
               std::string::npos)
         << text;
     // The exposition format: comment lines, or `name value`; the text ends with a newline.
@@ -36,8 +40,8 @@ TEST(Metrics, EveryMetricHasHelpTypeAndOneSample) {
         EXPECT_EQ(line.find(' ', space + 1), std::string::npos) << line;
         ++samples;
     }
-    EXPECT_EQ(samples, 4);
-    EXPECT_EQ(helps, 4);
+    EXPECT_EQ(samples, 5);
+    EXPECT_EQ(helps, 5);
 }
 
 }  // namespace

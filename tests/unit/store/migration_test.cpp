@@ -101,6 +101,7 @@ void use_every_table(Store& s) {
         g.colonyname = "dev";
         tx.save_graph(g);
         tx.add_log(Log{"p1", "dev", "e1", "hello", 5});
+        tx.append_channel_entry("p1", "chat", 0, 0, ChannelEntry{});
         return true;
     }));
     ASSERT_TRUE(s.run_sync([](StoreTx& tx) {
@@ -111,6 +112,7 @@ void use_every_table(Store& s) {
         }
         EXPECT_TRUE(tx.graph("g1"));
         EXPECT_EQ(tx.logs("dev", "p1", "", 10, 0, false).size(), 1u);
+        EXPECT_EQ(tx.channel_tail("p1", "chat").count, 1);
         return true;
     }));
 }
