@@ -57,6 +57,10 @@ boost::json::value to_json(const Function&);
 boost::json::value to_json(const Log&);
 boost::json::value to_json(const Statistics&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
+boost::json::value to_json(const File&);
+boost::json::value to_json(const FileData&);
+boost::json::value to_json(const FileLabel&);
+boost::json::value to_json(const Snapshot&);
 
 template <class T>
 boost::json::value to_json(const std::vector<T>& v) {
@@ -79,6 +83,10 @@ Result<ProcessGraph> process_graph_from_json(const boost::json::value&);
 Result<Function> function_from_json(const boost::json::value&);
 Result<Log> log_from_json(const boost::json::value&);
 Result<Statistics> statistics_from_json(const boost::json::value&);
+Result<File> file_from_json(const boost::json::value&);
+Result<FileData> file_data_from_json(const boost::json::value&);
+Result<FileLabel> file_label_from_json(const boost::json::value&);
+Result<Snapshot> snapshot_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

@@ -42,5 +42,8 @@ Log read_log(const Row& r);              // processid, colonyname, executorname,
 // doc, and with inline attributes (dialect.hpp) a JSON array of attribute documents.
 Process read_process(const Row& r, bool with_attributes);
 void add_count(ProcessCounts& c, const Row& r);  // state, count
+File read_file(const Row& r);                    // doc, seqnr
+FileLabel read_file_label(const Row& r);         // label, count
+Snapshot read_snapshot(const Row& r);            // doc
 
 }  // namespace colonies::store::sql

@@ -76,8 +76,26 @@ const Table kProcessGraphs{
     {{"processgraphid", T}, {"colonyname", T}, {"state", I}, {"submissiontime", B}, {"doc", T}},
     {"processgraphid"}};
 
-const Table* const kTables[] = {&kServer,    &kColonies,   &kUsers, &kExecutors,    &kFunctions,
-                                &kProcesses, &kAttributes, &kLogs,  &kProcessGraphs};
+// ColonyFS (features.md 4). `seqnr` numbers revisions in insertion order across the server (the
+// auto-numbered key: never reused on PostgreSQL; on SQLite only the number of a removed newest row
+// can come back, which keeps "higher is newer" among the rows that exist).
+const Table kFiles{"files",
+                   {{"seqnr", ColumnType::Serial},
+                    {"fileid", T},
+                    {"colonyname", T},
+                    {"label", T},
+                    {"name", T},
+                    {"added", B},
+                    {"doc", T}},
+                   {"seqnr"}};
+const Table kSnapshots{
+    "snapshots",
+    {{"snapshotid", T}, {"colonyname", T}, {"name", T}, {"added", B}, {"doc", T}},
+    {"snapshotid"}};
+
+const Table* const kTables[] = {&kServer,        &kColonies,  &kUsers,      &kExecutors,
+                                &kFunctions,     &kProcesses, &kAttributes, &kLogs,
+                                &kProcessGraphs, &kFiles,     &kSnapshots};
 
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
 const std::vector<Migration> kMigrations = {
@@ -105,6 +123,14 @@ const std::vector<Migration> kMigrations = {
          // Graph queries add `processgraphid <> ''` so the planner may use this partial index.
          "CREATE INDEX processes_by_graph ON processes (processgraphid{seq_key}) "
          "WHERE processgraphid <> ''",
+     }},
+    // ColonyFS: files and snapshots.
+    {{&kFiles, &kSnapshots},
+     {
+         "CREATE UNIQUE INDEX files_by_id ON files (fileid)",
+         "CREATE INDEX files_by_name ON files (colonyname, label, name, seqnr)",
+         "CREATE UNIQUE INDEX snapshots_by_name ON snapshots (colonyname, name)",
+         "CREATE INDEX snapshots_by_added ON snapshots (colonyname, added)",
      }},
 };
 

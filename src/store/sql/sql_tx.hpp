@@ -108,6 +108,24 @@ class SqlTx final : public StoreTx {
     std::vector<Log> search_logs(const std::string& colony, const std::string& text, int64_t since,
                                  int count) override;
 
+    int64_t add_file(const File& f) override;
+    std::optional<File> file(const std::string& colony, const std::string& fileid) override;
+    std::vector<File> file_revisions(const std::string& colony, const std::string& label,
+                                     const std::string& name) override;
+    std::vector<File> latest_files(const std::string& colony, const std::string& label) override;
+    std::vector<FileLabel> file_labels(const std::string& colony,
+                                       const std::string& prefix) override;
+    void remove_file(const std::string& colony, const std::string& fileid) override;
+    void remove_file_revisions(const std::string& colony, const std::string& label,
+                               const std::string& name) override;
+    bool add_snapshot(const Snapshot& s) override;
+    std::optional<Snapshot> snapshot(const std::string& colony, const std::string& id) override;
+    std::optional<Snapshot> snapshot_by_name(const std::string& colony,
+                                             const std::string& name) override;
+    std::vector<Snapshot> snapshots(const std::string& colony) override;
+    void remove_snapshot(const std::string& colony, const std::string& id) override;
+    void remove_snapshot_by_name(const std::string& colony, const std::string& name) override;
+
   private:
     using Params = std::initializer_list<Param>;
     int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }

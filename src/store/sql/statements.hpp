@@ -79,7 +79,23 @@ namespace colonies::store::sql {
     X(LatestLogsOfProcess) \
     X(LogsOfExecutor) \
     X(LatestLogsOfExecutor) \
-    X(SearchLogs)
+    X(SearchLogs) \
+    X(DeleteColonyFiles) \
+    X(DeleteColonySnapshots) \
+    X(AddFile) \
+    X(FileSeqNr) \
+    X(File) \
+    X(FileRevisions) \
+    X(FilesOfLabel) \
+    X(FileLabels) \
+    X(RemoveFile) \
+    X(RemoveFileRevisions) \
+    X(AddSnapshot) \
+    X(Snapshot) \
+    X(SnapshotByName) \
+    X(Snapshots) \
+    X(RemoveSnapshot) \
+    X(RemoveSnapshotByName)
 // clang-format on
 
 enum class Stmt : unsigned short {
