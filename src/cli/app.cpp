@@ -124,6 +124,7 @@ int run(int argc, char** argv) {
     add_attribute_commands(app, ctx);
     add_log_commands(app, ctx);
     add_cluster_commands(app, ctx);
+    add_fs_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     try {

@@ -25,6 +25,7 @@ void add_attribute_commands(CLI::App& app, Ctx ctx);  // attribute add|get
 void add_log_commands(CLI::App& app, Ctx ctx);        // log add|get
 void add_cluster_commands(CLI::App& app, Ctx ctx);    // cluster info
 void add_workflow_commands(CLI::App& app, Ctx ctx);   // workflow ...
+void add_fs_commands(CLI::App& app, Ctx ctx);         // fs ... (ColonyFS)
 
 // Registers `executor os start` on the executor group (executor_os_command.cpp).
 void add_executor_os_command(CLI::App& executor, Ctx ctx);
