@@ -27,16 +27,29 @@ S3rverProcess::S3rverProcess() {
     dir_ = make_temp_dir("colonies-s3rver");
     ::mkdir((dir_ + "/data").c_str(), 0755);
     const std::string log = dir_ + "/s3rver.log";
+    const std::string verifier = std::string(COLONIES_SOURCE_DIR) + "/tests/support/s3verify.js";
     for (int attempt = 1;; ++attempt) {
-        port_ = pick_free_port();
+        const int inner = pick_free_port();
+        do {
+            port_ = pick_free_port();
+        } while (port_ == inner);
         child_.start({"/usr/bin/node", script, "-d", dir_ + "/data", "-a", "127.0.0.1", "-p",
-                      std::to_string(port_), "--no-vhost-buckets"},
+                      std::to_string(inner), "--no-vhost-buckets", "--silent"},
                      log, {}, "", SIGTERM);
-        bool up = wait_until(child_, std::chrono::seconds(30),
-                             [&] { return !http_get_loopback(port_, "/").empty(); });
-        if (up) return;
+        verifier_.start({"/usr/bin/node", verifier, std::to_string(port_), std::to_string(inner)},
+                        dir_ + "/s3verify.log", {}, "", SIGTERM);
+        bool up = wait_until(child_, std::chrono::seconds(30), [&] {
+            // Only the verifier answers an unsigned request this way: s3rver is behind it.
+            return !http_get_loopback(inner, "/").empty() &&
+                   http_get_loopback(port_, "/").find("Expected an AWS Signature V4") !=
+                       std::string::npos;
+        });
+        if (up && verifier_.running()) return;
         child_.stop(SIGTERM);
-        if (attempt == 3) throw std::runtime_error("s3rver did not start: " + read_file(log));
+        verifier_.stop(SIGTERM);
+        if (attempt == 3)
+            throw std::runtime_error("s3rver did not start: " + read_file(log) +
+                                     read_file(dir_ + "/s3verify.log"));
     }
 }
 
