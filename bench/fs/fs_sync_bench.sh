@@ -60,3 +60,19 @@ timed_sync "first sync ($FILES files)"
 for i in 1 2 3; do head -c "$SIZE" /dev/urandom > "$WORK/data/file000$i.bin"; done
 timed_sync "second sync (3 files changed)"
 timed_sync "third sync (nothing changed)"
+
+# A snapshot of the label, downloaded into an empty directory: bit-identical to the source.
+"$COLONIES" fs snapshot create -l /bench -n bench-snap > /dev/null 2>&1
+t0=$(date +%s.%N)
+"$COLONIES" fs snapshot download -n bench-snap -d "$WORK/snap" 2> "$WORK/snap.err"
+t1=$(date +%s.%N)
+python3 - "$t0" "$t1" "$(grep 'Downloading snapshot' "$WORK/snap.err")" <<'PY'
+import re, sys
+t0, t1, line = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+m = re.search(r"(\d+) files, ([\d.]+) MiB", line)
+files, mib = (int(m.group(1)), float(m.group(2))) if m else (0, 0.0)
+secs = t1 - t0
+print("%-34s %5d files %8.1f MiB %7.2f s  %8.1f files/s  %7.1f MB/s" % (
+    "snapshot download", files, mib, secs, files / secs, mib * 1.048576 / secs))
+PY
+diff -r -x .cfs "$WORK/data" "$WORK/snap" && echo "snapshot download: bit-identical to the source"
