@@ -113,7 +113,14 @@ TEST_F(CliFs, ConflictsKeepLocalOrTakeRemote) {
     ASSERT_EQ(cfs({"sync", "-l", "/c", "-d", b, "--yes"}).code, 0);
 
     write_file(a + "/f0.txt", "from a\n");
-    ASSERT_EQ(cfs({"sync", "-d", a, "--yes"}).code, 0);
+    // Without --yes the plan is shown and applied only on "yes" or "y".
+    auto no = cfs({"sync", "-d", a}, "no\n");
+    ASSERT_EQ(no.code, 0) << no.err;
+    EXPECT_NE(no.out.find("Are you sure you want to continue? (yes,no): "), std::string::npos);
+    EXPECT_EQ(revisions("/c", "f0.txt").size(), 1u);
+    auto y = cfs({"sync", "-d", a}, "y\n");
+    ASSERT_EQ(y.code, 0) << y.err;
+    EXPECT_EQ(revisions("/c", "f0.txt").size(), 2u);
     write_file(b + "/f0.txt", "from b\n");
     write_file(b + "/f1.txt", "b's own\n");
     // Without --keeplocal the remote file replaces the local one.
