@@ -10,5 +10,10 @@ apt-get install -y --no-install-recommends \
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsecp256k1-dev libsqlite3-dev \
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmimalloc-dev \
   libhowardhinnant-date-dev \
+  libcurl4-openssl-dev \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket
+# Node and npm: Debian's unless the machine has a Node.js of its own (which brings npm).
+command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
+# s3rver, the loopback S3 server of the ColonyFS tests, pinned by tests/support/package-lock.json.
+(cd "$(dirname "$0")/../tests/support" && npm ci --no-audit --no-fund)

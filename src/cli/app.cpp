@@ -128,6 +128,7 @@ int run(int argc, char** argv) {
     add_generator_commands(app, ctx);
     add_location_commands(app, ctx);
     add_key_rotation_commands(app, ctx);
+    add_fs_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     try {

@@ -18,7 +18,7 @@ namespace colonies::cli {
 namespace {
 
 struct OsFlags {
-    std::string name, type, logdir;
+    std::string name, type, logdir, fsdir;
     int parallel = 1;
     int timeout = 100;
 };
@@ -51,6 +51,9 @@ void run_os_executor(const Context& ctx, const OsFlags& f) {
     o.assign_timeout_s = f.timeout;
     o.logdir = !f.logdir.empty() ? f.logdir : env("COLONIES_LOGDIR");
     o.base_env = current_env();
+    o.fs_dir = !f.fsdir.empty() ? f.fsdir : env("EXECUTOR_FS_DIR");
+    if (o.fs_dir.empty()) o.fs_dir = "/tmp/colonies-fs";
+    if (auto s3 = fs::s3_config_from_env()) o.s3 = *s3;  // optional: only `fs` mounts need it
     o.log = [](const std::string& msg, const executors::OsExecutorOptions::Fields& fields) {
         log_info(msg, fields);
     };
@@ -107,6 +110,9 @@ void add_executor_os_command(CLI::App& executor, Ctx ctx) {
         ->capture_default_str();
     start->add_option("--logdir", f->logdir,
                       "write <processid>.log files here (else COLONIES_LOGDIR)");
+    start->add_option(
+        "--fsdir", f->fsdir,
+        "local root of ColonyFS mounts (else EXECUTOR_FS_DIR, else /tmp/colonies-fs)");
     start->callback([ctx, f] { run_os_executor(*ctx, *f); });
 }
 

@@ -209,6 +209,33 @@ class Client {
     Result<std::vector<ChannelEntry>> channel_read(const std::string& processid,
                                                    const std::string& name, int64_t afterseq,
                                                    int64_t limit, const std::string& prvkey);
+    // ColonyFS records (features.md 4; client/files.cpp). The bytes go through fs/ (S3).
+    Result<File> add_file(const File& f, const std::string& prvkey);
+    Result<File> get_file(const std::string& colony, const std::string& fileid,
+                          const std::string& prvkey);
+    // Revisions of (label, name), newest first; only the newest with `latest`.
+    Result<std::vector<File>> get_file_revisions(const std::string& colony,
+                                                 const std::string& label, const std::string& name,
+                                                 bool latest, const std::string& prvkey);
+    Result<std::vector<FileData>> get_file_data(const std::string& colony, const std::string& label,
+                                                const std::string& prvkey);
+    Result<std::vector<FileLabel>> get_file_labels(const std::string& colony,
+                                                   const std::string& name, bool exact,
+                                                   const std::string& prvkey);
+    // By id when `fileid` is set, else every revision of (label, name).
+    Status remove_file(const std::string& colony, const std::string& fileid,
+                       const std::string& label, const std::string& name,
+                       const std::string& prvkey);
+    Result<Snapshot> create_snapshot(const std::string& colony, const std::string& label,
+                                     const std::string& name, const std::string& prvkey);
+    // By id when `snapshotid` is set, else by name.
+    Result<Snapshot> get_snapshot(const std::string& colony, const std::string& snapshotid,
+                                  const std::string& name, const std::string& prvkey);
+    Result<std::vector<Snapshot>> get_snapshots(const std::string& colony,
+                                                const std::string& prvkey);
+    Status remove_snapshot(const std::string& colony, const std::string& snapshotid,
+                           const std::string& name, const std::string& prvkey);
+    Status remove_all_snapshots(const std::string& colony, const std::string& prvkey);
 
   private:
     struct Impl;

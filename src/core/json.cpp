@@ -543,6 +543,19 @@ value to_json(const ProcessTransition& t) {
     return encode_object(t);
 }
 
+value to_json(const File& f) {
+    return encode_object(f);
+}
+value to_json(const FileData& f) {
+    return encode_object(f);
+}
+value to_json(const FileLabel& l) {
+    return encode_object(l);
+}
+value to_json(const Snapshot& s) {
+    return encode_object(s);
+}
+
 // Not a described type: the reply nests the address in a one-element "backends" list.
 value to_json(const ServerInfo& i) {
     object backend{{"type", "http"}, {"port", i.port}};
@@ -620,6 +633,19 @@ Result<Location> location_from_json(const value& v) {
 
 Result<ProcessTransition> process_transition_from_json(const value& v) {
     return decode_document<ProcessTransition>(v);
+}
+
+Result<File> file_from_json(const value& v) {
+    return decode_document<File>(v);
+}
+Result<FileData> file_data_from_json(const value& v) {
+    return decode_document<FileData>(v);
+}
+Result<FileLabel> file_label_from_json(const value& v) {
+    return decode_document<FileLabel>(v);
+}
+Result<Snapshot> snapshot_from_json(const value& v) {
+    return decode_document<Snapshot>(v);
 }
 
 std::string to_text(const value& v) {

@@ -61,6 +61,10 @@ boost::json::value to_json(const Generator&);
 boost::json::value to_json(const ProcessTransition&);
 boost::json::value to_json(const ServerInfo&);  // {"buildversion","buildtime","backends":[...]}
 boost::json::value to_json(const Location&);
+boost::json::value to_json(const File&);
+boost::json::value to_json(const FileData&);
+boost::json::value to_json(const FileLabel&);
+boost::json::value to_json(const Snapshot&);
 
 template <class T>
 boost::json::value to_json(const std::vector<T>& v) {
@@ -87,6 +91,10 @@ Result<Cron> cron_from_json(const boost::json::value&);
 Result<Generator> generator_from_json(const boost::json::value&);
 Result<Location> location_from_json(const boost::json::value&);
 Result<ProcessTransition> process_transition_from_json(const boost::json::value&);
+Result<File> file_from_json(const boost::json::value&);
+Result<FileData> file_data_from_json(const boost::json::value&);
+Result<FileLabel> file_label_from_json(const boost::json::value&);
+Result<Snapshot> snapshot_from_json(const boost::json::value&);
 
 // Serialise to compact text.
 std::string to_text(const boost::json::value&);

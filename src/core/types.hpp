@@ -323,6 +323,70 @@ struct ProcessTransition {
     Time time;
 };
 BOOST_DESCRIBE_STRUCT(ProcessTransition, (), (processid, state, event, executorid, time))
+// ColonyFS (features.md 4): file revisions and snapshots. The server only keeps these records;
+// the bytes live in an S3 object store the clients talk to.
+struct S3Object {
+    std::string server;  // endpoint "host:port" (AWS_S3_ENDPOINT)
+    int64_t port = 0;    // upstream clients send -1
+    bool tls = false;
+    std::string accesskey;
+    std::string secretkey;
+    std::string region;
+    std::string encryptionkey;
+    std::string encryptionalg;
+    std::string object;  // key in the bucket
+    std::string bucket;
+};
+BOOST_DESCRIBE_STRUCT(S3Object, (),
+                      (server, port, tls, accesskey, secretkey, region, encryptionkey,
+                       encryptionalg, object, bucket))
+
+struct FileRef {
+    std::string protocol;  // "s3"
+    S3Object s3object;
+};
+BOOST_DESCRIBE_STRUCT(FileRef, (), (protocol, s3object))
+
+struct File {
+    std::string fileid;
+    std::string colonyname;
+    std::string label;
+    std::string name;
+    int64_t size = 0;
+    int64_t sequencenr = 0;
+    std::string checksum;
+    std::string checksumalg;
+    FileRef ref;
+    Time added;
+};
+BOOST_DESCRIBE_STRUCT(File, (),
+                      (fileid, colonyname, label, name, size, sequencenr, checksum, checksumalg,
+                       ref, added))
+
+// The latest revision of one file name in a label (reply of getfilesmsg).
+struct FileData {
+    std::string name;
+    std::string checksum;
+    int64_t size = 0;
+    std::string s3filename;
+};
+BOOST_DESCRIBE_STRUCT(FileData, (), (name, checksum, size, s3filename))
+
+struct FileLabel {
+    std::string name;
+    int64_t files = 0;  // revisions with exactly this label
+};
+BOOST_DESCRIBE_STRUCT(FileLabel, (), (name, files))
+
+struct Snapshot {
+    std::string snapshotid;
+    std::string colonyname;
+    std::string label;
+    std::string name;
+    std::vector<std::string> fileids;
+    Time added;
+};
+BOOST_DESCRIBE_STRUCT(Snapshot, (), (snapshotid, colonyname, label, name, fileids, added))
 
 struct ServerInfo {
     std::string buildversion;

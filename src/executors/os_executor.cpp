@@ -74,6 +74,7 @@ std::vector<std::string> command_env(const std::vector<std::string>& base, const
     vars["COLONIES_PRVKEY"] = opts.executor_prvkey;  // so `colonies log add` etc. just work
     vars["COLONIES_EXECUTOR_NAME"] = opts.name;
     vars["COLONIES_EXECUTOR_TYPE"] = opts.type;
+    if (!opts.fs_dir.empty()) vars["EXECUTOR_FS_DIR"] = opts.fs_dir;
     std::vector<std::string> out;
     out.reserve(vars.size());
     for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
@@ -228,11 +229,41 @@ void OsExecutor::register_function(client::Client& c, const std::string& funcnam
     (void)c.add_function(f, opts_.executor_prvkey);  // informational only; errors ignored
 }
 
+void OsExecutor::fail_process(client::Client& c, const std::string& id, const std::string& reason) {
+    log("Closing process as failed", {{"ProcessID", id}, {"Reason", reason}});
+    if (auto s = c.close_failed(id, {reason}, opts_.executor_prvkey); !s)
+        log("Failed to close process as failed", {{"Error", s.error().message}});
+}
+
+std::unique_ptr<fs::ColonyFs> OsExecutor::fs_start(client::Client& c, const Process& p,
+                                                   const FsMounts& m, bool& failed) {
+    failed = false;
+    if (!m.active()) return nullptr;
+    auto fail = [&](const std::string& why) {
+        failed = true;
+        fail_process(c, p.processid, "ColonyFS: " + why);
+        return nullptr;
+    };
+    if (!opts_.s3) return fail("AWS_S3_ENDPOINT is not set (the executor has no object store)");
+    fs::FsOptions o{opts_.server, opts_.colony, opts_.executor_prvkey, *opts_.s3, true, 8};
+    auto cfs = fs::ColonyFs::open(std::move(o));
+    if (!cfs) return fail(cfs.error().message);
+    log("Syncing ColonyFS mounts in", {{"ProcessID", p.processid}, {"FsDir", opts_.fs_dir}});
+    if (auto s = fs_before(**cfs, m, opts_.fs_dir, opts_.colony, opts_.executor_prvkey); !s)
+        return fail(s.error().message);
+    return std::move(*cfs);
+}
+
 void OsExecutor::handle(client::Client& c, const Process& p) {
     const std::string& id = p.processid;
     const std::string& key = opts_.executor_prvkey;
     log("Executor was assigned a process", {{"ProcessID", id}});
     register_function(c, p.spec.funcname);
+    auto mounts = parse_fs_mounts(p.spec.fs, id);
+    if (!mounts) return fail_process(c, id, "ColonyFS: " + mounts.error().message);
+    bool fs_failed = false;
+    auto cfs = fs_start(c, p, *mounts, fs_failed);
+    if (fs_failed) return;
 
     std::ofstream logfile;
     if (!opts_.logdir.empty()) logfile.open(opts_.logdir + "/" + id + ".log", std::ios::app);
@@ -278,6 +309,13 @@ void OsExecutor::handle(client::Client& c, const Process& p) {
     auto r = run_command(command_line(p.spec), command_env(opts_.base_env, p, opts_, executor_id_),
                          deadline, stop, hooks);
     flush();
+    if (cfs && !taken_away) {
+        // Results go up before the process is closed, so whoever waits for it finds them.
+        auto s = fs_after(*cfs, *mounts, opts_.fs_dir, opts_.colony, key);
+        if (!s && r.end == CommandResult::End::Exited && r.exit_code == 0)
+            return fail_process(c, id, "ColonyFS: " + s.error().message);
+        if (!s) log("ColonyFS sync after the command failed", {{"Error", s.error().message}});
+    }
     report(c, id, r, lines, tail, taken_away);
 }
 

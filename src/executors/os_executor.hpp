@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -29,6 +30,8 @@
 #include "core/result.hpp"
 #include "core/types.hpp"
 #include "executors/command_runner.hpp"
+#include "executors/fs_mounts.hpp"
+#include "fs/s3.hpp"
 
 namespace colonies::executors {
 
@@ -45,6 +48,10 @@ struct OsExecutorOptions {
     int assign_timeout_s = 100;         // per long-poll
     std::string logdir;                 // when set, <logdir>/<processid>.log gets the output
     std::vector<std::string> base_env;  // KEY=VALUE inherited by every command
+    // ColonyFS mounts (features.md 4.5): local root of the mounts (EXECUTOR_FS_DIR, given to the
+    // command too) and the object store; a process with mounts fails when `s3` is unset.
+    std::string fs_dir = "/tmp/colonies-fs";
+    std::optional<fs::S3Config> s3;
     // Where output lines and status messages go (the terminal by default).
     std::function<void(const std::string&)> print_line;
     using Fields = std::vector<std::pair<std::string, std::string>>;
@@ -84,6 +91,11 @@ class OsExecutor {
   private:
     void work(int index);
     void handle(client::Client& c, const Process& p);
+    // Opens ColonyFS and syncs the process's mounts in; nullptr when it has none. On failure
+    // the process is closed as failed and `failed` set.
+    std::unique_ptr<fs::ColonyFs> fs_start(client::Client& c, const Process& p, const FsMounts& m,
+                                           bool& failed);
+    void fail_process(client::Client& c, const std::string& id, const std::string& reason);
     // Closes the process as its command ended (or only logs, when the server took it away).
     void report(client::Client& c, const std::string& id, const CommandResult& r,
                 const std::vector<std::string>& lines, const std::deque<std::string>& tail,

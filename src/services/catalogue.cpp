@@ -85,6 +85,16 @@ constexpr std::array kOperations{
     OpInfo{"reportallocationmsg", "Failed to report allocation", op_report_allocation},
     OpInfo{"channelappendmsg", "Failed to append to channel", op_channel_append},
     OpInfo{"channelreadmsg", "Failed to read from channel", op_channel_read},
+    OpInfo{"addfilemsg", "Failed to add file", op_add_file},
+    OpInfo{"getfilemsg", "Failed to get file", op_get_file},
+    OpInfo{"getfilesmsg", "Failed to get files", op_get_files},
+    OpInfo{"getfilelabelsmsg", "Failed to get files", op_get_file_labels},
+    OpInfo{"removefilemsg", "Failed to remove file", op_remove_file},
+    OpInfo{"createsnapshotmsg", "Failed to create snapshot", op_create_snapshot},
+    OpInfo{"getsnapshotmsg", "Failed to get snapshot", op_get_snapshot},
+    OpInfo{"getsnapshotsmsg", "Failed to get snapshots", op_get_snapshots},
+    OpInfo{"removesnapshotmsg", "Failed to remove snapshot", op_remove_snapshot},
+    OpInfo{"removeallsnapshotmsg", "Failed to remove snapshot", op_remove_all_snapshots},
 };
 
 }  // namespace

@@ -79,6 +79,17 @@ OpResult op_change_user_id(OpContext&, const boost::json::object&);
 OpResult op_change_executor_id(OpContext&, const boost::json::object&);
 OpResult op_change_colony_id(OpContext&, const boost::json::object&);
 OpResult op_change_server_id(OpContext&, const boost::json::object&);
+// ColonyFS (files_ops.cpp).
+OpResult op_add_file(OpContext&, const boost::json::object&);
+OpResult op_get_file(OpContext&, const boost::json::object&);
+OpResult op_get_files(OpContext&, const boost::json::object&);
+OpResult op_get_file_labels(OpContext&, const boost::json::object&);
+OpResult op_remove_file(OpContext&, const boost::json::object&);
+OpResult op_create_snapshot(OpContext&, const boost::json::object&);
+OpResult op_get_snapshot(OpContext&, const boost::json::object&);
+OpResult op_get_snapshots(OpContext&, const boost::json::object&);
+OpResult op_remove_snapshot(OpContext&, const boost::json::object&);
+OpResult op_remove_all_snapshots(OpContext&, const boost::json::object&);
 
 // Requeue the RUNNING processes of an executor that is going away (6.10).
 void requeue_processes_of(OpContext& ctx, const std::string& executorid);

@@ -232,6 +232,29 @@ class StoreTx {
                                                              const std::string& name, int64_t from,
                                                              int64_t count) = 0;
     virtual void remove_channels(const std::string& processid) = 0;  // every channel of it
+    // ColonyFS (features.md 4). Every add is a new revision; its `sequencenr` comes from one
+    // server-wide sequence (returned). Lookups are within `colony`.
+    virtual int64_t add_file(const File& f) = 0;
+    virtual std::optional<File> file(const std::string& colony, const std::string& fileid) = 0;
+    // Every revision of (label, name), newest first.
+    virtual std::vector<File> file_revisions(const std::string& colony, const std::string& label,
+                                             const std::string& name) = 0;
+    // The newest revision of each name in exactly `label`, by name.
+    virtual std::vector<File> latest_files(const std::string& colony, const std::string& label) = 0;
+    // Labels starting with `prefix` ("" = all) with their revision counts, by label.
+    virtual std::vector<FileLabel> file_labels(const std::string& colony,
+                                               const std::string& prefix) = 0;
+    virtual void remove_file(const std::string& colony, const std::string& fileid) = 0;
+    virtual void remove_file_revisions(const std::string& colony, const std::string& label,
+                                       const std::string& name) = 0;
+    // false if the colony has a snapshot of that name already.
+    virtual bool add_snapshot(const Snapshot& s) = 0;
+    virtual std::optional<Snapshot> snapshot(const std::string& colony, const std::string& id) = 0;
+    virtual std::optional<Snapshot> snapshot_by_name(const std::string& colony,
+                                                     const std::string& name) = 0;
+    virtual std::vector<Snapshot> snapshots(const std::string& colony) = 0;  // newest first
+    virtual void remove_snapshot(const std::string& colony, const std::string& id) = 0;
+    virtual void remove_snapshot_by_name(const std::string& colony, const std::string& name) = 0;
 };
 
 class Store {

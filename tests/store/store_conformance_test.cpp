@@ -1435,6 +1435,136 @@ TEST_P(StoreConformance, ExecutorCapabilitiesAndAllocationsRoundTrip) {
     });
 }
 
+File file_rev(const std::string& id, const std::string& colony, const std::string& label,
+              const std::string& name, const std::string& checksum, int64_t added) {
+    File f;
+    f.fileid = id;
+    f.colonyname = colony;
+    f.label = label;
+    f.name = name;
+    f.size = 10;
+    f.checksum = checksum;
+    f.checksumalg = "SHA256";
+    f.ref.protocol = "s3";
+    f.ref.s3object.object = "obj-" + id;
+    f.ref.s3object.port = -1;
+    f.added = Time::from_ns(added);
+    return f;
+}
+
+TEST_P(StoreConformance, FilesRevisionsLatestAndLabels) {
+    std::map<std::string, int64_t> seq;
+    tx([&](StoreTx& t) {
+        seq["f1"] = t.add_file(file_rev("f1", "dev", "/data", "a.txt", "c1", 1));
+        seq["f2"] = t.add_file(file_rev("f2", "dev", "/data", "b.txt", "c2", 2));
+        seq["f3"] = t.add_file(file_rev("f3", "dev", "/data", "a.txt", "c3", 3));
+        seq["f4"] = t.add_file(file_rev("f4", "dev", "/data/sub", "c.txt", "c4", 4));
+        seq["f5"] = t.add_file(file_rev("f5", "dev", "/datax", "d.txt", "c5", 5));
+        seq["f6"] = t.add_file(file_rev("f6", "other", "/data", "a.txt", "c6", 6));
+    });
+    EXPECT_LT(seq["f1"], seq["f2"]);
+    EXPECT_LT(seq["f2"], seq["f3"]);
+    EXPECT_LT(seq["f5"], seq["f6"]);
+    tx([&](StoreTx& t) {
+        auto f = t.file("dev", "f3");
+        ASSERT_TRUE(f);
+        EXPECT_EQ(f->sequencenr, seq["f3"]);
+        EXPECT_EQ(f->ref.s3object.object, "obj-f3");
+        EXPECT_EQ(f->ref.s3object.port, -1);
+        EXPECT_EQ(f->added.ns, 3);
+        EXPECT_FALSE(t.file("other", "f3"));  // lookups stay within the colony
+        auto revs = t.file_revisions("dev", "/data", "a.txt");
+        ASSERT_EQ(revs.size(), 2u);
+        EXPECT_EQ(revs[0].fileid, "f3");  // newest first
+        EXPECT_EQ(revs[1].fileid, "f1");
+        auto latest = t.latest_files("dev", "/data");
+        ASSERT_EQ(latest.size(), 2u);  // exactly that label, one per name
+        EXPECT_EQ(latest[0].fileid, "f3");
+        EXPECT_EQ(latest[1].fileid, "f2");
+        auto all = t.file_labels("dev", "");
+        ASSERT_EQ(all.size(), 3u);
+        EXPECT_EQ(all[0].name, "/data");
+        EXPECT_EQ(all[0].files, 3);  // every revision counts
+        EXPECT_EQ(all[1].name, "/data/sub");
+        EXPECT_EQ(all[2].name, "/datax");
+        EXPECT_EQ(t.file_labels("dev", "/data/").size(), 1u);
+        EXPECT_TRUE(t.file_labels("dev", "/d%").empty());  // literal prefix, no wildcards
+    });
+    tx([&](StoreTx& t) {
+        t.remove_file("other", "f2");  // wrong colony: nothing
+        t.remove_file("dev", "f2");
+        t.remove_file_revisions("dev", "/data", "a.txt");
+    });
+    tx([&](StoreTx& t) {
+        EXPECT_FALSE(t.file("dev", "f2"));
+        EXPECT_TRUE(t.file_revisions("dev", "/data", "a.txt").empty());
+        EXPECT_TRUE(t.latest_files("dev", "/data").empty());
+        EXPECT_TRUE(t.file("other", "f6"));
+        EXPECT_TRUE(t.file("dev", "f4"));
+    });
+}
+
+TEST_P(StoreConformance, SnapshotsByIdNameAndColony) {
+    auto snap = [](const std::string& id, const std::string& colony, const std::string& name,
+                   int64_t added) {
+        Snapshot s;
+        s.snapshotid = id;
+        s.colonyname = colony;
+        s.label = "/data";
+        s.name = name;
+        s.fileids = {"f1", "f2"};
+        s.added = Time::from_ns(added);
+        return s;
+    };
+    tx([&](StoreTx& t) {
+        EXPECT_TRUE(t.add_snapshot(snap("s1", "dev", "first", 1)));
+        EXPECT_TRUE(t.add_snapshot(snap("s2", "dev", "second", 2)));
+        EXPECT_TRUE(t.add_snapshot(snap("s3", "other", "first", 3)));  // names are per colony
+    });
+    tx([&](StoreTx& t) {
+        auto s = t.snapshot("dev", "s1");
+        ASSERT_TRUE(s);
+        EXPECT_EQ(s->name, "first");
+        EXPECT_EQ(s->fileids, (std::vector<std::string>{"f1", "f2"}));
+        EXPECT_EQ(s->added.ns, 1);
+        EXPECT_FALSE(t.snapshot("other", "s1"));
+        EXPECT_EQ(t.snapshot_by_name("other", "first").value_or(Snapshot{}).snapshotid, "s3");
+        auto all = t.snapshots("dev");
+        ASSERT_EQ(all.size(), 2u);
+        EXPECT_EQ(all[0].snapshotid, "s2");  // newest first
+        t.remove_snapshot("other", "s1");    // wrong colony: nothing
+        t.remove_snapshot_by_name("dev", "second");
+    });
+    tx([&](StoreTx& t) {
+        EXPECT_TRUE(t.snapshot("dev", "s1"));
+        EXPECT_FALSE(t.snapshot("dev", "s2"));
+        t.remove_snapshot("dev", "s1");
+        EXPECT_TRUE(t.snapshots("dev").empty());
+        EXPECT_EQ(t.snapshots("other").size(), 1u);
+    });
+}
+
+TEST_P(StoreConformance, RemoveColonyRemovesItsFilesAndSnapshots) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        t.add_colony(Colony{"c2", "other"});
+        t.add_file(file_rev("f1", "dev", "/data", "a.txt", "c1", 1));
+        t.add_file(file_rev("f2", "other", "/data", "a.txt", "c2", 2));
+        Snapshot s;
+        s.snapshotid = "s1";
+        s.colonyname = "dev";
+        s.name = "snap";
+        EXPECT_TRUE(t.add_snapshot(s));
+    });
+    tx([](StoreTx& t) { t.remove_colony("dev"); });
+    tx([](StoreTx& t) {
+        EXPECT_FALSE(t.file("dev", "f1"));
+        EXPECT_TRUE(t.file_labels("dev", "").empty());
+        EXPECT_FALSE(t.snapshot("dev", "s1"));
+        EXPECT_TRUE(t.file("other", "f2"));
+    });
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -90,4 +90,18 @@ Location read_location(const Row& r) {
     return decode_doc<Location>(r.text(0), location_from_json);
 }
 
+File read_file(const Row& r) {
+    auto f = decode_doc<File>(r.text(0), file_from_json);
+    f.sequencenr = r.integer(1);
+    return f;
+}
+
+FileLabel read_file_label(const Row& r) {
+    return FileLabel{r.text(0), r.integer(1)};
+}
+
+Snapshot read_snapshot(const Row& r) {
+    return decode_doc<Snapshot>(r.text(0), snapshot_from_json);
+}
+
 }  // namespace colonies::store::sql

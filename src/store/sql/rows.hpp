@@ -51,5 +51,8 @@ void add_count(ProcessCounts& c, const Row& r);  // state, count
 Generator read_generator(const Row& r);
 GeneratorArg read_generator_arg(const Row& r);  // generatorargid, generatorid, colonyname, arg
 Location read_location(const Row& r);           // doc
+File read_file(const Row& r);                   // doc, seqnr
+FileLabel read_file_label(const Row& r);        // label, count
+Snapshot read_snapshot(const Row& r);           // doc
 
 }  // namespace colonies::store::sql

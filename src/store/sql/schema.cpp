@@ -82,6 +82,22 @@ const Table kProcessGraphs{
 const Table kCrons{"crons",
                    {{"cronid", T}, {"colonyname", T}, {"name", T}, {"checkat", B}, {"doc", T}},
                    {"cronid"}};
+// ColonyFS (features.md 4). `seqnr` numbers revisions in insertion order across the server (the
+// auto-numbered key: never reused on PostgreSQL; on SQLite only the number of a removed newest row
+// can come back, which keeps "higher is newer" among the rows that exist).
+const Table kFiles{"files",
+                   {{"seqnr", ColumnType::Serial},
+                    {"fileid", T},
+                    {"colonyname", T},
+                    {"label", T},
+                    {"name", T},
+                    {"added", B},
+                    {"doc", T}},
+                   {"seqnr"}};
+const Table kSnapshots{
+    "snapshots",
+    {{"snapshotid", T}, {"colonyname", T}, {"name", T}, {"added", B}, {"doc", T}},
+    {"snapshotid"}};
 
 // Generators (features.md 2). `queued` counts the generator's rows in generator_args, kept by the
 // statements that add and remove them, so a queue size and the due look-up read no argument rows.
@@ -159,6 +175,8 @@ const Table* const kTables[] = {
     &kProcessTransitions,
     &kPausedColonies,
     &kChannelMessages,
+    &kFiles,
+    &kSnapshots,
 };
 // clang-format on
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
@@ -224,6 +242,14 @@ const std::vector<Migration> kMigrations = {
      {{&kProcesses, "submissiontime"}}},
     // Channels: the primary key (processid, channel, idx) serves every channel query.
     {{&kChannelMessages}, {}},
+    // ColonyFS: files and snapshots.
+    {{&kFiles, &kSnapshots},
+     {
+         "CREATE UNIQUE INDEX files_by_id ON files (fileid)",
+         "CREATE INDEX files_by_name ON files (colonyname, label, name, seqnr)",
+         "CREATE UNIQUE INDEX snapshots_by_name ON snapshots (colonyname, name)",
+         "CREATE INDEX snapshots_by_added ON snapshots (colonyname, added)",
+     }},
 };
 
 bool generated(const Column& c) {

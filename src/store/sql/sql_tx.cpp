@@ -48,7 +48,7 @@ void SqlTx::remove_colony(const std::string& name) {
           Stmt::DeleteColonyCrons, Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
           Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
           Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColonyLocations,
-          Stmt::DeleteColony})
+          Stmt::DeleteColonyFiles, Stmt::DeleteColonySnapshots, Stmt::DeleteColony})
         exec(s, {name});
 }
 
@@ -500,6 +500,74 @@ std::vector<IndexedChannelEntry> SqlTx::channel_entries(const std::string& proce
 
 void SqlTx::remove_channels(const std::string& processid) {
     exec(Stmt::DeleteProcessChannels, {processid});
+}
+
+int64_t SqlTx::add_file(const File& f) {
+    File doc = f;
+    doc.sequencenr = 0;  // the column is the truth
+    exec(Stmt::AddFile,
+         {f.fileid, f.colonyname, f.label, f.name, f.added.ns, to_text(to_json(doc))});
+    auto seq = one(Stmt::FileSeqNr, {f.fileid}, [](const Row& r) { return r.integer(0); });
+    if (!seq) throw StoreError("file " + f.fileid + " not found after insert");
+    return *seq;
+}
+
+std::optional<File> SqlTx::file(const std::string& colony, const std::string& fileid) {
+    return one(Stmt::File, {fileid, colony}, read_file);
+}
+
+std::vector<File> SqlTx::file_revisions(const std::string& colony, const std::string& label,
+                                        const std::string& name) {
+    return all(Stmt::FileRevisions, {colony, label, name}, read_file);
+}
+
+std::vector<File> SqlTx::latest_files(const std::string& colony, const std::string& label) {
+    std::vector<File> out;
+    auto keep_newest = [&out](const Row& r) {
+        auto f = read_file(r);
+        if (out.empty() || out.back().name != f.name) out.push_back(std::move(f));
+    };
+    c_.run(Stmt::FilesOfLabel, {colony, label}, keep_newest);
+    return out;
+}
+
+std::vector<FileLabel> SqlTx::file_labels(const std::string& colony, const std::string& prefix) {
+    return all(Stmt::FileLabels, {colony, prefix}, read_file_label);
+}
+
+void SqlTx::remove_file(const std::string& colony, const std::string& fileid) {
+    exec(Stmt::RemoveFile, {fileid, colony});
+}
+
+void SqlTx::remove_file_revisions(const std::string& colony, const std::string& label,
+                                  const std::string& name) {
+    exec(Stmt::RemoveFileRevisions, {colony, label, name});
+}
+
+bool SqlTx::add_snapshot(const Snapshot& s) {
+    return exec(Stmt::AddSnapshot,
+                {s.snapshotid, s.colonyname, s.name, s.added.ns, to_text(to_json(s))}) > 0;
+}
+
+std::optional<Snapshot> SqlTx::snapshot(const std::string& colony, const std::string& id) {
+    return one(Stmt::Snapshot, {id, colony}, read_snapshot);
+}
+
+std::optional<Snapshot> SqlTx::snapshot_by_name(const std::string& colony,
+                                                const std::string& name) {
+    return one(Stmt::SnapshotByName, {colony, name}, read_snapshot);
+}
+
+std::vector<Snapshot> SqlTx::snapshots(const std::string& colony) {
+    return all(Stmt::Snapshots, {colony}, read_snapshot);
+}
+
+void SqlTx::remove_snapshot(const std::string& colony, const std::string& id) {
+    exec(Stmt::RemoveSnapshot, {id, colony});
+}
+
+void SqlTx::remove_snapshot_by_name(const std::string& colony, const std::string& name) {
+    exec(Stmt::RemoveSnapshotByName, {colony, name});
 }
 
 }  // namespace colonies::store::sql

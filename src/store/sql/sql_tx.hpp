@@ -152,6 +152,23 @@ class SqlTx final : public StoreTx {
                                                      const std::string& name, int64_t from,
                                                      int64_t count) override;
     void remove_channels(const std::string& processid) override;
+    int64_t add_file(const File& f) override;
+    std::optional<File> file(const std::string& colony, const std::string& fileid) override;
+    std::vector<File> file_revisions(const std::string& colony, const std::string& label,
+                                     const std::string& name) override;
+    std::vector<File> latest_files(const std::string& colony, const std::string& label) override;
+    std::vector<FileLabel> file_labels(const std::string& colony,
+                                       const std::string& prefix) override;
+    void remove_file(const std::string& colony, const std::string& fileid) override;
+    void remove_file_revisions(const std::string& colony, const std::string& label,
+                               const std::string& name) override;
+    bool add_snapshot(const Snapshot& s) override;
+    std::optional<Snapshot> snapshot(const std::string& colony, const std::string& id) override;
+    std::optional<Snapshot> snapshot_by_name(const std::string& colony,
+                                             const std::string& name) override;
+    std::vector<Snapshot> snapshots(const std::string& colony) override;
+    void remove_snapshot(const std::string& colony, const std::string& id) override;
+    void remove_snapshot_by_name(const std::string& colony, const std::string& name) override;
 
   private:
     using Params = std::initializer_list<Param>;

@@ -35,6 +35,7 @@ constexpr Def scans(Def d) {
 #define USER_COLUMNS "SELECT colonyname, userid, name, email, phone FROM users "
 #define EXECUTOR_COLUMNS "SELECT doc, state, lastheard FROM executors "
 #define CRON_COLUMNS "SELECT doc, checkat FROM crons "
+#define FILE_COLUMNS "SELECT doc, seqnr FROM files "
 #define LOG_COLUMNS "SELECT processid, colonyname, executorname, message, ts FROM logs "
 // $1 colony, $2 state, $3 count, $4 executortype, $5 initiatorname, $6 label ('' = any).
 #define LIST_PROCESSES(order)                                                             \
@@ -305,6 +306,31 @@ const Def kDefs[] = {
     text(S::DeleteGraphChannels,
          "DELETE FROM channel_messages WHERE processid IN "
          "(SELECT processid FROM processes WHERE " OF_GRAPH ")"),
+    // ColonyFS (features.md 4).
+    text(S::DeleteColonyFiles, "DELETE FROM files WHERE colonyname = $1"),
+    text(S::DeleteColonySnapshots, "DELETE FROM snapshots WHERE colonyname = $1"),
+    insert(S::AddFile, "files"),
+    text(S::FileSeqNr, "SELECT seqnr FROM files WHERE fileid = $1"),
+    text(S::File, FILE_COLUMNS "WHERE fileid = $1 AND colonyname = $2"),
+    text(S::FileRevisions,
+         FILE_COLUMNS "WHERE colonyname = $1 AND label = $2 AND name = $3 ORDER BY seqnr DESC"),
+    // Every revision, newest first per name: the reader keeps the first of each name.
+    text(S::FilesOfLabel,
+         FILE_COLUMNS "WHERE colonyname = $1 AND label = $2 ORDER BY name, seqnr DESC"),
+    // Labels starting with $2 ('' = all), literally (upstream's LIKE would read % and _).
+    text(S::FileLabels,
+         "SELECT label, count(*) FROM files WHERE colonyname = $1 "
+         "AND {instr}(label, $2::text) = 1 GROUP BY label ORDER BY label"),
+    text(S::RemoveFile, "DELETE FROM files WHERE fileid = $1 AND colonyname = $2"),
+    text(S::RemoveFileRevisions,
+         "DELETE FROM files WHERE colonyname = $1 AND label = $2 AND name = $3"),
+    insert(S::AddSnapshot, "snapshots", OnConflict::Ignore),
+    text(S::Snapshot, "SELECT doc FROM snapshots WHERE snapshotid = $1 AND colonyname = $2"),
+    text(S::SnapshotByName, "SELECT doc FROM snapshots WHERE colonyname = $1 AND name = $2"),
+    text(S::Snapshots,
+         "SELECT doc FROM snapshots WHERE colonyname = $1 ORDER BY added DESC, snapshotid"),
+    text(S::RemoveSnapshot, "DELETE FROM snapshots WHERE snapshotid = $1 AND colonyname = $2"),
+    text(S::RemoveSnapshotByName, "DELETE FROM snapshots WHERE colonyname = $1 AND name = $2"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

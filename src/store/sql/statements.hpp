@@ -132,7 +132,23 @@ namespace colonies::store::sql {
     X(DeleteProcessChannels) \
     X(DeleteColonyChannels) \
     X(DeleteProcessesChannels) \
-    X(DeleteGraphChannels)
+    X(DeleteGraphChannels) \
+    X(DeleteColonyFiles) \
+    X(DeleteColonySnapshots) \
+    X(AddFile) \
+    X(FileSeqNr) \
+    X(File) \
+    X(FileRevisions) \
+    X(FilesOfLabel) \
+    X(FileLabels) \
+    X(RemoveFile) \
+    X(RemoveFileRevisions) \
+    X(AddSnapshot) \
+    X(Snapshot) \
+    X(SnapshotByName) \
+    X(Snapshots) \
+    X(RemoveSnapshot) \
+    X(RemoveSnapshotByName)
 // clang-format on
 
 enum class Stmt : unsigned short {
