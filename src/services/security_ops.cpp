@@ -2,6 +2,8 @@
 // key). Authorisation is re-read from the store on every request, so the old key is refused from
 // the commit on, on every server of a cluster. Upstream's order: an empty id is refused (400)
 // before the authorisation check (403), the length after it. All four echo the request.
+#include <limits>
+
 #include "services/auth.hpp"
 #include "services/colonies_ops.hpp"
 #include "services/graphs.hpp"
@@ -48,6 +50,26 @@ void move_running_processes(OpContext& ctx, const std::string& old_id, const std
     }
 }
 
+// What the user started and is still alive follows it to the new id: its WAITING and RUNNING
+// processes (so the new key may use their channels, which only the initiator and the assignee
+// may), and its crons and generators (so the processes they start later carry the new id).
+// Finished processes keep the id they were submitted under, as a record of who submitted them.
+void move_initiated_work(OpContext& ctx, const std::string& colony, const std::string& name,
+                         const std::string& old_id, const std::string& new_id) {
+    for (const auto& id : ctx.tx.live_processes_of_initiator(colony, name)) {
+        auto p = ctx.tx.process(id);
+        if (!p || p->initiatorid != old_id) continue;
+        p->initiatorid = new_id;
+        ctx.tx.save_process(*p, requirements_of_spec(p->spec));
+    }
+    for (auto& c : ctx.tx.crons(colony, std::numeric_limits<int>::max())) {
+        if (c.initiatorid != old_id) continue;
+        c.initiatorid = new_id;
+        ctx.tx.update_cron(c);
+    }
+    ctx.tx.change_generators_initiator(colony, old_id, new_id);
+}
+
 }  // namespace
 
 OpResult op_change_user_id(OpContext& ctx, const boost::json::object& msg) {
@@ -64,6 +86,7 @@ OpResult op_change_user_id(OpContext& ctx, const boost::json::object& msg) {
         return bad_request("A user with Id " + r->new_id + " already exists in Colony with name " +
                            r->colony);
     ctx.tx.change_user_id(r->colony, u->name, r->new_id);
+    if (r->new_id != u->userid) move_initiated_work(ctx, r->colony, u->name, u->userid, r->new_id);
     return boost::json::value(msg);
 }
 

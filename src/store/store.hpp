@@ -197,6 +197,12 @@ class StoreTx {
     virtual void change_colony_id(const std::string& colony, const std::string& new_id) = 0;
     virtual void change_user_id(const std::string& colony, const std::string& name,
                                 const std::string& new_id) = 0;
+    // WAITING and RUNNING processes of a colony whose initiator has this name (a user's live
+    // work, which follows the user to a new id).
+    virtual std::vector<std::string> live_processes_of_initiator(
+        const std::string& colony, const std::string& initiatorname) = 0;
+    virtual void change_generators_initiator(const std::string& colony, const std::string& old_id,
+                                             const std::string& new_id) = 0;
     // Process history, pause flags and retention (issue 14).
     // Processes of a colony in state s submitted at or after `since`, oldest submission first;
     // only those assigned to `executorid` when it is not "".

@@ -465,6 +465,72 @@ TEST_F(KeyRotation, RunningWorkFollowsTheExecutorToItsNewKey) {
     EXPECT_EQ(fns->front().counter, 1);
 }
 
+// A user's live work follows it to its new key: the channels of its waiting and running
+// processes answer the new key (only the initiator and the assignee may use a channel), and its
+// crons and generators carry the new id into the processes they start later. A finished process
+// keeps the id it was submitted under.
+TEST_F(KeyRotation, LiveWorkFollowsTheUserToItsNewKey) {
+    auto done = waiting();
+    auto spec = Fixture::simple_spec("dev", "cli", "chat");
+    spec.channels = {"chat"};
+    auto live = c.submit(spec, keys.user);
+    ASSERT_TRUE(live.ok()) << live.error().message;
+    auto queued = c.submit(spec, keys.user);
+    ASSERT_TRUE(queued.ok()) << queued.error().message;
+    // Assigned in submission order: `done` is closed, `live` runs, `queued` stays waiting.
+    auto a1 = c.assign("dev", 5, keys.executor);
+    ASSERT_TRUE(a1.ok() && a1->processid == done.processid);
+    ASSERT_TRUE(c.close_successful(done.processid, {}, keys.executor).ok());
+    auto a2 = c.assign("dev", 5, keys.executor);
+    ASSERT_TRUE(a2.ok() && a2->processid == live->processid);
+
+    auto wf = Fixture::simple_spec("dev", "cli", "tick");
+    wf.nodename = "tick";
+    Cron cron;
+    cron.colonyname = "dev";
+    cron.name = "hourly";
+    cron.interval = 3600;
+    cron.workflowspec = to_text(to_json(WorkflowSpec{"dev", {wf}}));
+    auto added_cron = c.add_cron(cron, keys.user);
+    ASSERT_TRUE(added_cron.ok()) << added_cron.error().message;
+    Generator g;
+    g.colonyname = "dev";
+    g.name = "pairs";
+    g.trigger = 2;
+    g.timeout = -1;
+    g.workflowspec = cron.workflowspec;
+    auto added_gen = c.add_generator(g, keys.user);
+    ASSERT_TRUE(added_gen.ok()) << added_gen.error().message;
+
+    const std::string old_key = keys.user, old_id = keys.user_id;
+    auto fresh = Identity::fresh();
+    ASSERT_TRUE(c.change_user_id("dev", fresh.id, old_key).ok());
+
+    for (const auto& p : {*live, *queued}) {
+        auto refused = c.channel_append(p.processid, "chat", 1, "hi", old_key);
+        ASSERT_FALSE(refused.ok()) << "the old key may still append to " << p.processid;
+        EXPECT_EQ(refused.error().status, 403);
+        auto appended = c.channel_append(p.processid, "chat", 1, "hi", fresh.prvkey);
+        EXPECT_TRUE(appended.ok()) << appended.error().message;
+        auto read = c.channel_read(p.processid, "chat", 0, 0, fresh.prvkey);
+        ASSERT_TRUE(read.ok()) << read.error().message;
+        EXPECT_EQ(read->size(), 1u);
+        EXPECT_EQ(c.get_process(p.processid, fresh.prvkey)->initiatorid, fresh.id);
+    }
+    // The executor still reads the running process's channel: only the initiator moved.
+    EXPECT_TRUE(c.channel_read(live->processid, "chat", 0, 0, keys.executor).ok());
+    EXPECT_EQ(c.get_process(done.processid, fresh.prvkey)->initiatorid, old_id);
+    EXPECT_EQ(c.get_cron(added_cron->cronid, fresh.prvkey)->initiatorid, fresh.id);
+    EXPECT_EQ(c.get_generator(added_gen->generatorid, fresh.prvkey)->initiatorid, fresh.id);
+    // A cron run now starts its workflow under the new id.
+    ASSERT_TRUE(c.run_cron(added_cron->cronid, fresh.prvkey).ok());
+    auto started = c.get_cron(added_cron->cronid, fresh.prvkey);
+    ASSERT_TRUE(started.ok());
+    auto graph = c.get_process_graph(started->prevprocessgraphid, fresh.prvkey);
+    ASSERT_TRUE(graph.ok()) << graph.error().message;
+    EXPECT_EQ(graph->initiatorid, fresh.id);
+}
+
 // A long poll parked with the old key ends at once with a refusal instead of waiting out its
 // timeout, and the new key's poll gets the next process.
 TEST_F(KeyRotation, ParkedPollOfTheOldKeyIsReleasedAtOnce) {

@@ -425,6 +425,16 @@ void SqlTx::change_user_id(const std::string& colony, const std::string& name,
     exec(Stmt::ChangeUserId, {new_id, colony, name});
 }
 
+std::vector<std::string> SqlTx::live_processes_of_initiator(const std::string& colony,
+                                                            const std::string& initiatorname) {
+    return all(Stmt::LiveProcessesOfInitiator, {colony, initiatorname}, read_text0);
+}
+
+void SqlTx::change_generators_initiator(const std::string& colony, const std::string& old_id,
+                                        const std::string& new_id) {
+    exec(Stmt::ChangeGeneratorsInitiator, {new_id, colony, old_id});
+}
+
 // Process history, pause flags, retention (issue 14).
 
 std::vector<Process> SqlTx::process_history(const std::string& colony,

@@ -132,6 +132,10 @@ class SqlTx final : public StoreTx {
     void change_colony_id(const std::string& colony, const std::string& new_id) override;
     void change_user_id(const std::string& colony, const std::string& name,
                         const std::string& new_id) override;
+    std::vector<std::string> live_processes_of_initiator(const std::string& colony,
+                                                         const std::string& initiatorname) override;
+    void change_generators_initiator(const std::string& colony, const std::string& old_id,
+                                     const std::string& new_id) override;
     std::vector<Process> process_history(const std::string& colony, const std::string& executorid,
                                          ProcessState s, Time since) override;
     void add_transition(const ProcessTransition& t) override;

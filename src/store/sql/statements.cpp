@@ -248,6 +248,12 @@ const Def kDefs[] = {
     text(S::DeleteColonyLocations, "DELETE FROM locations WHERE colonyname = $1"),
     text(S::ChangeColonyId, "UPDATE colonies SET colonyid = $1 WHERE name = $2"),
     text(S::ChangeUserId, "UPDATE users SET userid = $1 WHERE colonyname = $2 AND name = $3"),
+    // Through processes_by_submission (colony, state), then a filter.
+    text(S::LiveProcessesOfInitiator,
+         "SELECT processid FROM processes WHERE colonyname = $1 AND state IN (0, 1) "
+         "AND initiatorname = $2"),
+    text(S::ChangeGeneratorsInitiator,
+         "UPDATE generators SET initiatorid = $1 WHERE colonyname = $2 AND initiatorid = $3"),
     // Process history, pause flags, retention (issue 14).
     // $1 colony, $2 state, $3 since (ns); the executor variant adds $4 (the colony index, then
     // a filter: an executor's processes are a subset of its colony's).

@@ -111,6 +111,8 @@ namespace colonies::store::sql {
     X(DeleteColonyLocations) \
     X(ChangeColonyId) \
     X(ChangeUserId) \
+    X(LiveProcessesOfInitiator) \
+    X(ChangeGeneratorsInitiator) \
     X(ProcessHistory) \
     X(ProcessHistoryOfExecutor) \
     X(AddTransition) \
