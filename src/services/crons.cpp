@@ -136,20 +136,8 @@ bool waits_for_previous(const Cron& c, const std::optional<ProcessGraph>& prev) 
     return c.waitforprevprocessgraph && prev && !is_final(prev->state);
 }
 
-Result<WorkflowSpec> cron_workflow(const std::string& text) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
-    if (ec) return bad_request("Failed to parse the workflow spec of the cron: " + ec.message());
-    if (!v.is_object())
-        return bad_request("Failed to parse the workflow spec of the cron: expected an object");
-    auto w = workflow_spec_from_json(v);
-    if (!w)
-        return bad_request("Failed to parse the workflow spec of the cron: " + w.error().message);
-    return w;
-}
-
 Result<ProcessGraph> start_cron(OpContext& ctx, Cron& c, const std::optional<ProcessGraph>& prev) {
-    auto w = cron_workflow(c.workflowspec);
+    auto w = parse_stored_workflow(c.workflowspec, kCronWorkflowError);
     if (!w) return w.error();
     // The cron's colony, whatever the stored text says (addcronmsg refuses another one).
     w->colonyname = c.colonyname;

@@ -48,7 +48,7 @@ Result<ProcessGraph> start_cron(OpContext& ctx, Cron& c, const std::optional<Pro
 // times on, in the caller's transaction. Returns how many started.
 int evaluate_crons(OpContext& ctx);
 
-// The WorkflowSpec stored in a cron; 400 when the text is not one.
-Result<WorkflowSpec> cron_workflow(const std::string& text);
+// What a cron's stored-workflow errors start with.
+inline constexpr const char* kCronWorkflowError = "Failed to parse the workflow spec of the cron";
 
 }  // namespace colonies::services

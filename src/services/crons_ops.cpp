@@ -29,7 +29,7 @@ boost::json::value cron_reply(Cron c, int64_t checkerperiod = 0) {
 // addcronmsg's checks in upstream's order (features.md 1.5), plus what would make every start
 // fail (a workflow create_graph refuses) and a workflow naming another colony.
 Status validate_new_cron(const Cron& c) {
-    auto w = cron_workflow(c.workflowspec);
+    auto w = parse_stored_workflow(c.workflowspec, kCronWorkflowError);
     if (!w) return w.error();
     if (!w->colonyname.empty() && w->colonyname != c.colonyname)
         return bad_request("Failed to add cron, the workflow's colonyname <" + w->colonyname +

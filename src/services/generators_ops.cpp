@@ -40,14 +40,9 @@ Result<std::string> generator_id(const OpContext& ctx, const boost::json::object
 // The generator's workflow, in the generator's colony (a workflow naming another colony is
 // refused when the generator is added).
 Result<WorkflowSpec> workflow_of(const Generator& g) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(g.workflowspec, ec);
-    if (ec) return bad_request("Failed to add generator, invalid workflow spec: " + ec.message());
-    if (!v.is_object())
-        return bad_request("Failed to add generator, invalid workflow spec: expected object");
-    auto w = workflow_spec_from_json(v);
-    if (!w)
-        return bad_request("Failed to add generator, invalid workflow spec: " + w.error().message);
+    auto w =
+        parse_stored_workflow(g.workflowspec, "Failed to add generator, invalid workflow spec");
+    if (!w) return w.error();
     if (!w->colonyname.empty() && w->colonyname != g.colonyname)
         return bad_request("Failed to add generator, the workflow's colony <" + w->colonyname +
                            "> is not the generator's colony <" + g.colonyname + ">");

@@ -31,6 +31,9 @@ Result<ProcessGraph> create_graph(OpContext& ctx, WorkflowSpec w, const GraphOri
 // store a workflow to start later: a bad one is refused when it is stored).
 Status check_workflow(WorkflowSpec w);
 
+// A workflow stored as JSON text (crons, generators), parsed; errors are 400 `<prefix>: <why>`.
+Result<WorkflowSpec> parse_stored_workflow(const std::string& text, const std::string& prefix);
+
 // The `out` arrays of the graph's leaves (processes without children), concatenated in the
 // order a depth-first walk from the roots meets them (features.md 1.4: the next cron run's
 // root input).

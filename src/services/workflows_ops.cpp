@@ -228,6 +228,16 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
     store_graph_state(ctx, *g, graph_state_of(ps));
 }
 
+Result<WorkflowSpec> parse_stored_workflow(const std::string& text, const std::string& prefix) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec) return bad_request(prefix + ": " + ec.message());
+    if (!v.is_object()) return bad_request(prefix + ": expected an object");
+    auto w = workflow_spec_from_json(v);
+    if (!w) return bad_request(prefix + ": " + w.error().message);
+    return w;
+}
+
 Status check_workflow(WorkflowSpec w) {
     if (auto s = validate_workflow(w); !s) return s;
     for (auto& f : w.functionspecs) {
