@@ -18,13 +18,18 @@ set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
 set(CPACK_COMPONENTS_ALL server sdk debuginfo)
+# COLONIES_CPACK_COMPONENTS="server;sdk" in cpack's environment packages only those (the CI test
+# leaves out the 60 MB debug package; packaging/cpack-options.cmake).
+set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_SOURCE_DIR}/packaging/cpack-options.cmake)
 
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
+# zstd (dpkg reads it since 1.21.18, bookworm has 1.21.22): xz took minutes on the debug
+# information, which is compressed already.
+set(CPACK_DEBIAN_COMPRESSION_TYPE zstd)
 
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME colonies)
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "adduser")

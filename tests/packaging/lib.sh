@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the packaging tests (sourced). Each test works in its own temporary directory,
 # removed at exit together with any server it started.
 set -euo pipefail
