@@ -11,12 +11,20 @@ src=$(realpath "$2")
 . "$src/tests/packaging/lib.sh"
 cpack=${CPACK_COMMAND:-cpack}
 max_binary=$((16 * 1024 * 1024))
+size() { stat -c %s "$1"; }
 
-# ---- split debug information ----
+# ---- the packages (the 60 MB debug package is left out: it is colonies.debug as checked) ----
+(cd "$build" && COLONIES_CPACK_COMPONENTS="server;sdk" "$cpack" -G DEB -B "$work/packages") \
+    > "$work/cpack.log" 2>&1 || { cat "$work/cpack.log"; fail "cpack"; }
+deb=$(echo "$work"/packages/colonies_*_amd64.deb)
+sdkdeb=$(echo "$work"/packages/libcolonies-sdk-dev_*_amd64.deb)
+[ -f "$deb" ] && [ -f "$sdkdeb" ] || fail "cpack did not make both packages: $(ls "$work/packages")"
+echo "packages: $(basename "$deb") $(size "$deb") bytes, $(basename "$sdkdeb") $(size "$sdkdeb")"
+
+# ---- split debug information (made by the install cpack ran) ----
 full=$build/src/cli/colonies
 stripped=$build/packaging/colonies
 debug=$build/packaging/colonies.debug
-size() { stat -c %s "$1"; }
 echo "colonies: linked $(size "$full") bytes, shipped $(size "$stripped"), debug file $(size "$debug")"
 [ "$(size "$stripped")" -lt "$max_binary" ] || fail "the shipped binary is not small"
 readelf -S "$stripped" | grep -q '\.debug_info' && fail "the shipped binary has debug information"
@@ -26,14 +34,6 @@ readelf -p .gnu_debuglink "$stripped" | grep -q 'colonies\.debug' ||
 build_id() { readelf -n "$1" 2> /dev/null | sed -n 's/.*Build ID: //p'; }
 [ -n "$(build_id "$full")" ] && [ "$(build_id "$stripped")" = "$(build_id "$debug")" ] ||
     fail "the shipped binary and colonies.debug have different build ids"
-
-# ---- the packages (the 60 MB debug package is left out: it is colonies.debug as checked) ----
-(cd "$build" && COLONIES_CPACK_COMPONENTS="server;sdk" "$cpack" -G DEB -B "$work/packages") \
-    > "$work/cpack.log" 2>&1 || { cat "$work/cpack.log"; fail "cpack"; }
-deb=$(echo "$work"/packages/colonies_*_amd64.deb)
-sdkdeb=$(echo "$work"/packages/libcolonies-sdk-dev_*_amd64.deb)
-[ -f "$deb" ] && [ -f "$sdkdeb" ] || fail "cpack did not make both packages: $(ls "$work/packages")"
-echo "packages: $(basename "$deb") $(size "$deb") bytes, $(basename "$sdkdeb") $(size "$sdkdeb")"
 
 dpkg-deb -I "$deb" > "$work/info"
 field() { dpkg-deb -f "$1" "$2"; }
@@ -62,6 +62,7 @@ done
 # ---- the unit and the binary, unpacked ----
 x=$work/x
 dpkg-deb -x "$deb" "$x"
+cmp -s "$x/usr/bin/colonies" "$stripped" || fail "the package's binary is not the stripped one"
 "$x/usr/bin/colonies" version > "$work/version" || fail "the installed binary does not run"
 grep -q "CLI version.*$(field "$deb" Version)" "$work/version" ||
     fail "colonies version: $(cat "$work/version")"
