@@ -173,8 +173,7 @@ class COLONIES_SDK_API Client {
 
     // Executors: wait up to `timeout_s` seconds for a process to run (404 when none came), then
     // close it with its output (JSON texts) or its errors.
-    Result<Process> assign(const std::string& colonyname, int timeout_s,
-                           const std::string& prvkey);
+    Result<Process> assign(const std::string& colonyname, int timeout_s, const std::string& prvkey);
     Status close_successful(const std::string& id, const std::vector<std::string>& output,
                             const std::string& prvkey);
     Status close_failed(const std::string& id, const std::vector<std::string>& errors,

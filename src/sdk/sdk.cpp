@@ -46,9 +46,8 @@ colonies::Result<json::array> values_of(const std::vector<std::string>& texts,
         boost::system::error_code ec;
         json::value v = json::parse(texts[i], ec);
         if (ec)
-            return bad_request(what + " " + std::to_string(i) + " is not JSON text (use arg() "
-                                                                "for a string): " +
-                               texts[i]);
+            return bad_request(what + " " + std::to_string(i) +
+                               " is not JSON text (use arg() for a string): " + texts[i]);
         a.push_back(std::move(v));
     }
     return a;

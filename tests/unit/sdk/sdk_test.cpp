@@ -27,7 +27,7 @@ TEST(SdkJsonText, ArgQuotesAndEscapesAndAsStringReadsItBack) {
     EXPECT_EQ(sdk::arg("world"), "\"world\"");
     EXPECT_EQ(sdk::arg("say \"hi\"\n"), R"("say \"hi\"\n")");
     EXPECT_EQ(sdk::as_string(sdk::arg("say \"hi\"\n")), "say \"hi\"\n");
-    EXPECT_EQ(sdk::as_string("42"), "42");                  // not a string: the text itself
+    EXPECT_EQ(sdk::as_string("42"), "42");  // not a string: the text itself
     EXPECT_EQ(sdk::as_string("{\"a\":1}"), "{\"a\":1}");
     EXPECT_EQ(sdk::as_string("not json"), "not json");
 }
