@@ -49,6 +49,10 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 set(CPACK_DEBIAN_SDK_PACKAGE_NAME libcolonies-sdk-dev)
 set(CPACK_DEBIAN_SDK_PACKAGE_SECTION libdevel)
+# The SDK package gets a shlibs file (for dpkg-shlibdeps of programs built on it) and the
+# ldconfig calls (only it has a shared library).
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 set(CPACK_COMPONENT_SDK_DESCRIPTION
   "C++ SDK for ColonyOS Colonies servers (Colonies++)\n\
 libcolonies-sdk with its headers (include/colonies/sdk.hpp), the CMake package\n\

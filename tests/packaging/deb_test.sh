@@ -28,7 +28,7 @@ debug=$build/packaging/colonies.debug
 echo "colonies: linked $(size "$full") bytes, shipped $(size "$stripped"), debug file $(size "$debug")"
 [ "$(size "$stripped")" -lt "$max_binary" ] || fail "the shipped binary is not small"
 readelf -S "$stripped" | grep -q '\.debug_info' && fail "the shipped binary has debug information"
-readelf -S "$debug" | grep -q '\.debug_info' || fail "colonies.debug has no debug information"
+readelf -S "$debug" 2> /dev/null | grep -q '\.debug_info' || fail "colonies.debug has no debug information"
 readelf -p .gnu_debuglink "$stripped" | grep -q 'colonies\.debug' ||
     fail "the shipped binary does not name colonies.debug"
 build_id() { readelf -n "$1" 2> /dev/null | sed -n 's/.*Build ID: //p'; }
@@ -48,6 +48,10 @@ done
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/colonies/colonies.env ] ||
     fail "conffiles is not the environment file"
 grep -q 'libstdc++6' <<< "$(field "$sdkdeb" Depends)" || fail "the SDK package has no Depends"
+dpkg-deb --ctrl-tarfile "$sdkdeb" | tar -xO ./shlibs | grep -qx 'libcolonies-sdk 0 libcolonies-sdk-dev (>= 0.1.0)' ||
+    fail "the SDK package's shlibs"
+dpkg-deb --ctrl-tarfile "$sdkdeb" | tar -xO ./postinst | grep -q 'ldconfig' ||
+    fail "the SDK package does not run ldconfig"
 
 dpkg-deb -c "$deb" | awk '{print $6}' | grep -v '/$' | sort > "$work/files"
 printf '%s\n' ./etc/colonies/colonies.env ./usr/bin/colonies \
