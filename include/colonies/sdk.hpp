@@ -11,8 +11,8 @@
 // as text too, for fields this header does not name. Errors are values (Result<T>), never
 // exceptions: the server's HTTP status and message, or a connection failure.
 //
-// Link with the CMake package (`find_package(ColoniesSDK)`, target ColoniesSDK::sdk) or
-// pkg-config (`colonies-sdk`).
+// Needs C++17 or later. Link with the CMake package (`find_package(ColoniesSDK)`, target
+// ColoniesSDK::sdk) or pkg-config (`colonies-sdk`).
 #pragma once
 #include <cstdint>
 #include <map>

@@ -34,7 +34,7 @@ fi
 # pkg-config.
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 # shellcheck disable=SC2046 # word splitting of the flags is meant
-c++ -O1 -o "$work/sdk_example_pc" "$src/examples/sdk/main.cpp" $(pkg-config --cflags --libs colonies-sdk) \
+c++ -std=c++17 -O1 -o "$work/sdk_example_pc" "$src/examples/sdk/main.cpp" $(pkg-config --cflags --libs colonies-sdk) \
     -Wl,-rpath,"$prefix/lib" || fail "building examples/sdk with pkg-config"
 
 port=$(free_port)
