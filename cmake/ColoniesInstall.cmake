@@ -55,6 +55,7 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/packaging/ColoniesSDKConfig.cmake
   DESTINATION ${COLONIES_SDK_CMAKEDIR} COMPONENT sdk)
 # pkg-config: paths relative to the .pc file, so the SDK works wherever it is installed.
 file(RELATIVE_PATH COLONIES_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+string(REGEX REPLACE "/$" "" COLONIES_PC_TO_PREFIX "${COLONIES_PC_TO_PREFIX}")
 configure_file(${PROJECT_SOURCE_DIR}/packaging/colonies-sdk.pc.in
   ${CMAKE_CURRENT_BINARY_DIR}/packaging/colonies-sdk.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/packaging/colonies-sdk.pc
