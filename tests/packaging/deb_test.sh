@@ -153,6 +153,14 @@ kill -TERM "$server_pid"
 wait "$server_pid" || fail "the server did not stop cleanly on SIGTERM: $(cat "$work/server.log")"
 server_pid=
 
+# Reinstalling (as an upgrade does) keeps the operator's settings and the database.
+echo 'COLONIES_RETENTION=true' >> "$root/etc/colonies/colonies.env"
+dpkg_root -i "$deb" > "$work/dpkg-reinstall" 2>&1 || { cat "$work/dpkg-reinstall"; fail "reinstall"; }
+grep -qx 'COLONIES_RETENTION=true' "$root/etc/colonies/colonies.env" ||
+    fail "reinstalling lost the operator's edit of colonies.env"
+[ -s "$root/var/lib/colonies/colonies.db" ] || fail "reinstalling lost the database"
+[ "$(grep -c '^adduser' "$work/calls")" = 1 ] || fail "reinstalling made the user again"
+
 dpkg_root --purge colonies > "$work/dpkg-purge" 2>&1 || { cat "$work/dpkg-purge"; fail "dpkg --purge"; }
 after=$(status || true)
 [ "$after" = not-installed ] || grep -q 'no packages found' <<< "$after" || fail "after purge: $after"
