@@ -13,6 +13,9 @@ apt-get install -y --no-install-recommends \
   libcurl4-openssl-dev \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket
+# Packaging tests (tests/packaging): systemd-analyze checks colonies.service; dpkg-dev
+# (dpkg-shlibdeps, for cpack) and binutils (objcopy, readelf) come with build-essential.
+apt-get install -y --no-install-recommends systemd
 # Node and npm: Debian's unless the machine has a Node.js of its own (which brings npm).
 command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
 # s3rver, the loopback S3 server of the ColonyFS tests, pinned by tests/support/package-lock.json.
