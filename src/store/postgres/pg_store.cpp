@@ -29,6 +29,9 @@ struct PgError : StoreError {
         : StoreError(msg), sqlstate(std::move(state)), lost(connection_lost) {}
     std::string sqlstate;
     bool lost;
+    // The failure came from transaction control sent ahead of a statement (Conn::defer), not
+    // from the job's own statement: the batch's transaction is in an unknown state.
+    bool deferred = false;
 };
 
 // One statement's result.
@@ -98,12 +101,26 @@ class Conn final : public sql::SqlConn {
         if (conn_) PQfinish(conn_);
         conn_ = nullptr;
         prepared_.fill(false);
+        deferred_.clear();
     }
 
-    // A statement without parameters (transaction control, DDL).
+    // Transaction control whose result nobody waits for (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO):
+    // it travels with the next statement instead of costing a round trip of its own. A failure
+    // of it surfaces there, marked `deferred`.
+    void defer(const char* control) { deferred_.push_back(control); }
+    // Forgets deferred control (before a ROLLBACK of the whole transaction, which needs none).
+    void drop_deferred() { deferred_.clear(); }
+
+    // A statement without parameters (transaction control, DDL), after whatever was deferred,
+    // in the same round trip (one simple query of several commands).
     Result exec(const std::string& sql) {
         if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
-        return check(PQexec(conn_, sql.c_str()));
+        if (deferred_.empty()) return check(PQexec(conn_, sql.c_str()));
+        std::string all;
+        for (const char* c : deferred_) (all += c) += "; ";
+        all += sql;
+        deferred_.clear();
+        return check(PQexec(conn_, all.c_str()));
     }
     sql::Dialect dialect() const override { return sql::Dialect::Postgres; }
     // Parameters go as text (PostgreSQL converts them to the column types); each statement is
@@ -125,8 +142,10 @@ class Conn final : public sql::SqlConn {
         std::vector<const char*> values;
         values.reserve(texts.size());
         for (const auto& t : texts) values.push_back(t.c_str());
-        auto r = check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
-                                      values.data(), nullptr, nullptr, 0));
+        auto r = deferred_.empty()
+                     ? check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
+                                            values.data(), nullptr, nullptr, 0))
+                     : pipelined(name, values);
         if (on_row)
             for (int row = 0; row < r.size(); ++row) on_row(PgRow(r.get(), row));
         return r.affected();
@@ -142,6 +161,62 @@ class Conn final : public sql::SqlConn {
     }
 
   private:
+    // The deferred control commands and then the statement, in one pipeline (one write, one
+    // sync): the statement's result, or the first error among them.
+    Result pipelined(const std::string& name, const std::vector<const char*>& values) {
+        const size_t n = deferred_.size();
+        bool sent = PQenterPipelineMode(conn_) == 1;
+        for (size_t i = 0; sent && i < n; ++i)
+            sent = PQsendQueryParams(conn_, deferred_[i], 0, nullptr, nullptr, nullptr, nullptr,
+                                     0) == 1;
+        deferred_.clear();
+        sent = sent && PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
+                                           values.data(), nullptr, nullptr, 0) == 1;
+        sent = sent && PQpipelineSync(conn_) == 1;
+        if (!sent) return abandon("postgresql: cannot send: ");
+        PGresult* error = nullptr;
+        bool error_deferred = false;
+        PGresult* last = nullptr;
+        for (size_t q = 0; q <= n; ++q) {  // each command's results end with a null
+            while (PGresult* r = PQgetResult(conn_)) {
+                const auto st = PQresultStatus(r);
+                if (st == PGRES_FATAL_ERROR && !error) {
+                    error = r;
+                    error_deferred = q < n;
+                } else if (q == n && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+                    if (last) PQclear(last);
+                    last = r;
+                } else {
+                    PQclear(r);
+                }
+            }
+            if (PQstatus(conn_) != CONNECTION_OK) break;
+        }
+        if (PGresult* sync = PQgetResult(conn_)) PQclear(sync);
+        if (PQexitPipelineMode(conn_) != 1) {
+            if (error) PQclear(error);
+            if (last) PQclear(last);
+            return abandon("postgresql: pipeline out of step: ");
+        }
+        if (!error) return check(last);
+        if (last) PQclear(last);
+        try {
+            check(error);
+        } catch (PgError& e) {
+            e.deferred = error_deferred;
+            throw;
+        }
+        return Result(nullptr);  // not reached: check throws on an error result
+    }
+    // A pipeline that could not be sent or read back leaves the connection in no known state:
+    // drop it (the next job reconnects) and report it as lost.
+    [[noreturn]] Result abandon(const char* what) {
+        std::string msg = what + trim(PQerrorMessage(conn_));
+        close();
+        PgError e(msg, "", true);
+        e.deferred = true;
+        throw e;
+    }
     static std::string trim(std::string s) {
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
         return s;
@@ -160,6 +235,7 @@ class Conn final : public sql::SqlConn {
     std::string conninfo_, schema_;
     PGconn* conn_ = nullptr;
     std::array<bool, sql::kStatementCount> prepared_{};
+    std::vector<const char*> deferred_;
 };
 
 // One statement's parameters, as text (PostgreSQL converts them to the column types).
@@ -225,19 +301,102 @@ class PgStore final : public Store {
     void loop(Conn& conn) {
         sql::SqlTx tx(conn);
         std::minstd_rand rng(std::random_device{}());
-        std::vector<QueuedJob> one;
-        while (queue_.take(one, 1)) {
-            run(conn, tx, one.front(), rng);
-            one.clear();
+        std::vector<QueuedJob> batch;
+        const size_t max_batch = static_cast<size_t>(std::max(1, opts_.max_batch));
+        while (queue_.take(batch, max_batch)) {
+            if (batch.size() == 1)
+                run(conn, tx, batch.front(), rng);
+            else
+                run_batch(conn, tx, batch, rng);
+            batch.clear();
         }
     }
 
     static void rollback(Conn& conn) {
+        conn.drop_deferred();
         if (!conn.ok()) return;
         try {
             conn.exec("ROLLBACK");
         } catch (...) {
         }
+    }
+
+    // What became of one job of a batch.
+    struct Outcome {
+        enum Kind { Done, Failed, Alone } kind = Done;  // Alone: run it again in its own tx
+        std::string error;
+    };
+
+    // One job of a batch inside its savepoint. A conflict the database resolved by aborting
+    // the job (retryable) undoes only its savepoint; the job then runs again alone after the
+    // batch, where the old per-job retries apply. A lost connection or a failure of the
+    // batch's own control statements is thrown on: the whole batch starts over.
+    static Outcome run_in_savepoint(Conn& conn, sql::SqlTx& tx, Store::Job& job) {
+        tx.begin_job();
+        conn.defer("SAVEPOINT job");
+        Outcome out;
+        bool keep = false;
+        try {
+            keep = job(tx);
+        } catch (const PgError& e) {
+            if (e.lost || e.deferred) throw;
+            out = {retryable(e.sqlstate) ? Outcome::Alone : Outcome::Failed, e.what()};
+        } catch (const StoreError& e) {
+            out = {Outcome::Failed, e.what()};
+        } catch (const std::exception& e) {
+            out = {Outcome::Failed, std::string("internal error: ") + e.what()};
+        }
+        if (!keep || out.kind != Outcome::Done) conn.defer("ROLLBACK TO SAVEPOINT job");
+        conn.defer("RELEASE SAVEPOINT job");
+        return out;
+    }
+
+    // Group commit: the batch's jobs in one transaction, a savepoint each, one COMMIT (one WAL
+    // flush) for all, and every `done` only after it. A batch whose transaction fails as a whole
+    // (lost connection, a failed COMMIT) leaves nothing behind and is run again from the start;
+    // a COMMIT cut off by a lost connection is in doubt and reported, never rerun.
+    void run_batch(Conn& conn, sql::SqlTx& tx, std::vector<QueuedJob>& batch,
+                   std::minstd_rand& rng) {
+        std::vector<Outcome> outcomes(batch.size());
+        std::string last_error;
+        bool committed = false;
+        for (int attempt = 1; attempt <= opts_.max_attempts && !committed; ++attempt) {
+            bool in_commit = false;
+            try {
+                if (!conn.ok()) conn.connect();
+                conn.defer("BEGIN ISOLATION LEVEL READ COMMITTED");
+                for (size_t i = 0; i < batch.size(); ++i)
+                    outcomes[i] = run_in_savepoint(conn, tx, batch[i].job);
+                in_commit = true;
+                conn.exec("COMMIT");
+                committed = true;
+            } catch (const PgError& e) {
+                last_error = e.what();
+                if (in_commit && e.lost) {
+                    for (auto& o : outcomes)
+                        if (o.kind != Outcome::Alone)
+                            o = {Outcome::Failed,
+                                 failure_text(FailureKind::InDoubt,
+                                              "connection lost during commit: " + last_error)};
+                    committed = true;  // in doubt: reported as such, never run again
+                    break;
+                }
+                rollback(conn);
+                if (!e.lost && !e.deferred && !retryable(e.sqlstate)) break;
+                const int cap = std::min(100, 1 << std::min(attempt, 7));
+                std::this_thread::sleep_for(std::chrono::milliseconds(rng() % cap));
+            }
+        }
+        if (!committed) {
+            // The batch as a whole would not commit (a deferred constraint, say): nothing of it
+            // was applied, and each job runs alone, so one bad job fails only itself.
+            for (auto& o : outcomes) o = {Outcome::Alone, last_error};
+        }
+        for (size_t i = 0; i < batch.size(); ++i)
+            if (outcomes[i].kind != Outcome::Alone)
+                batch[i].done(outcomes[i].kind == Outcome::Done, outcomes[i].error);
+        for (size_t i = 0; i < batch.size(); ++i)
+            if (outcomes[i].kind == Outcome::Alone) run(conn, tx, batch[i], rng);
     }
 
     // One job in its own transaction, rerun on the conflicts the database resolves by aborting
@@ -250,7 +409,7 @@ class PgStore final : public Store {
             bool in_commit = false;
             try {
                 if (!conn.ok()) conn.connect();
-                conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+                conn.defer("BEGIN ISOLATION LEVEL READ COMMITTED");
                 tx.begin_job();
                 bool keep = it.job(tx);
                 in_commit = true;
