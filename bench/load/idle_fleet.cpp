@@ -22,9 +22,6 @@ namespace http = beast::http;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-// The signed request body of `msg` (as Client::call builds it).
 std::string signed_body(const std::string& msgtype, json::object msg, const std::string& prvkey) {
     msg["msgtype"] = msgtype;
     const std::string payload = rpc::base64_encode(to_text(msg));
@@ -42,8 +39,6 @@ http::request<http::string_body> post(const std::string& host, std::string body)
     req.prepare_payload();
     return req;
 }
-
-}  // namespace
 
 IdleFleet::IdleFleet(const Options& o, const BenchColony& c, std::vector<Member> executors,
                      int threads, int poll_timeout_s)

@@ -8,6 +8,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -20,6 +22,13 @@
 #include "setup.hpp"
 
 namespace colonies::bench {
+
+// The signed request body of `msg` (as Client::call builds it).
+std::string signed_body(const std::string& msgtype, boost::json::object msg,
+                        const std::string& prvkey);
+// A keep-alive POST /api of `body` to `host` ("host:port").
+boost::beast::http::request<boost::beast::http::string_body> post(const std::string& host,
+                                                                  std::string body);
 
 class IdleFleet {
   public:

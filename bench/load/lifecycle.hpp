@@ -34,4 +34,10 @@ LifecycleResult run_lifecycle(const Options& o, const BenchColony& c,
                               const std::vector<Member>& submitters,
                               const std::vector<Member>& executors, const LifecycleConfig& cfg);
 
+// The same closed loop with every client a coroutine on one thread (async_lifecycle.cpp).
+LifecycleResult run_lifecycle_async(const Options& o, const BenchColony& c,
+                                    const std::vector<Member>& submitters,
+                                    const std::vector<Member>& executors,
+                                    const LifecycleConfig& cfg);
+
 }  // namespace colonies::bench

@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
     app.add_option("--samples", o.samples, "W6: repetitions of each measured call");
     app.add_option("--server-pid", o.server_pid, "server pid (CPU, RSS from /proc)");
     app.add_flag("--keep", o.keep, "keep the bench colonies");
+    app.add_flag("--async", o.async,
+                 "W2, W5: drive every client from one thread (coroutines) instead of one each");
     CLI11_PARSE(app, argc, argv);
     for (auto& s : split(port_list)) o.ports.push_back(std::stoi(s));
     if (!o.ports.empty()) o.port = o.ports.front();

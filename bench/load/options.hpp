@@ -30,6 +30,7 @@ struct Options {
     int samples = 200;             // W6: repetitions of each measured call
     pid_t server_pid = 0;          // when set: server CPU and RSS from /proc/<pid>
     bool keep = false;             // keep the bench colony (default: removed at the end)
+    bool async = false;            // W2/W5: one thread of coroutines instead of a thread per client
 };
 
 }  // namespace colonies::bench

@@ -20,9 +20,11 @@ boost::json::object lifecycle_workload(const Options& o, const BenchColony& c, b
     cfg.max_units = o.max_count;
     cfg.workflow = workflow;
     CpuMeter cpu(o.server_pid);
-    LifecycleResult r = run_lifecycle(o, c, users, execs, cfg);
+    LifecycleResult r = o.async ? run_lifecycle_async(o, c, users, execs, cfg)
+                                : run_lifecycle(o, c, users, execs, cfg);
 
     boost::json::object out{{"workload", workflow ? "W5" : "W2"},
+                            {"generator", o.async ? "async" : "blocking"},
                             {"submitters", o.submitters},
                             {"executors", o.executors},
                             {"inflight", cfg.inflight}};

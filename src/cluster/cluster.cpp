@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include "cluster/etcd_client.hpp"
@@ -217,14 +218,15 @@ class Relay {
         if (listener_.joinable()) listener_.join();
         if (sender_.joinable()) sender_.join();
     }
+    // Only queued here: the sender thread encodes, so the I/O thread that committed pays a copy
+    // and no JSON.
     void publish(const services::Effects& fx) {
-        auto payloads = encode_change(origin_, fx);
         {
             std::lock_guard lk(mu_);
             // A database that is down must not grow this queue without bound; the receivers'
             // periodic re-check covers what is dropped.
             if (queue_.size() > 10000) return;
-            for (auto& p : payloads) queue_.push_back(std::move(p));
+            queue_.push_back(fx);
         }
         cv_.notify_all();
     }
@@ -245,34 +247,71 @@ class Relay {
         return nullptr;
     }
 
+    // Whatever was published while the previous notifications were on their way goes as one
+    // change (fewer, fuller payloads: each NOTIFY wakes every listening server), and all its
+    // payloads in one round trip.
     void send_loop() {
         PGconn* conn = nullptr;
         for (;;) {
-            std::string payload;
+            std::deque<services::Effects> taken;
             {
                 std::unique_lock lk(mu_);
                 cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
                 if (stopping_) break;
-                payload = std::move(queue_.front());
-                queue_.pop_front();
+                taken.swap(queue_);
             }
-            for (int attempt = 0; attempt < 3; ++attempt) {
+            const auto payloads = encode_change(origin_, merged(std::move(taken)));
+            for (int attempt = 0; attempt < 3 && !payloads.empty(); ++attempt) {
                 if (!conn) conn = connect(conninfo_);
                 if (!conn) {
                     pause(std::chrono::milliseconds(200));
                     continue;
                 }
-                const char* params[2] = {channel_.c_str(), payload.c_str()};
-                PGresult* r = PQexecParams(conn, "SELECT pg_notify($1, $2)", 2, nullptr, params,
-                                           nullptr, nullptr, 0);
-                const bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-                PQclear(r);
-                if (ok) break;
+                if (notify_all(conn, payloads)) break;
                 PQfinish(conn);
                 conn = nullptr;
             }
         }
         if (conn) PQfinish(conn);
+    }
+
+    static services::Effects merged(std::deque<services::Effects> all) {
+        services::Effects out = std::move(all.front());
+        auto append = [](auto& to, auto& from) {
+            to.insert(to.end(), std::make_move_iterator(from.begin()),
+                      std::make_move_iterator(from.end()));
+        };
+        for (size_t i = 1; i < all.size(); ++i) {
+            auto& fx = all[i];
+            append(out.ready, fx.ready);
+            append(out.events, fx.events);
+            append(out.removed_colonies, fx.removed_colonies);
+            append(out.rekeyed_colonies, fx.rekeyed_colonies);
+            append(out.resumed_colonies, fx.resumed_colonies);
+            append(out.channels, fx.channels);
+        }
+        return out;
+    }
+
+    // One pipeline of pg_notify calls: one write and one sync for all of them.
+    bool notify_all(PGconn* conn, const std::vector<std::string>& payloads) {
+        bool ok = PQenterPipelineMode(conn) == 1;
+        for (size_t i = 0; ok && i < payloads.size(); ++i) {
+            const char* params[2] = {channel_.c_str(), payloads[i].c_str()};
+            ok = PQsendQueryParams(conn, "SELECT pg_notify($1, $2)", 2, nullptr, params, nullptr,
+                                   nullptr, 0) == 1;
+        }
+        ok = ok && PQpipelineSync(conn) == 1;
+        if (!ok) return false;
+        for (size_t i = 0; i < payloads.size(); ++i) {
+            while (PGresult* r = PQgetResult(conn)) {
+                ok = ok && PQresultStatus(r) == PGRES_TUPLES_OK;
+                PQclear(r);
+            }
+            if (PQstatus(conn) != CONNECTION_OK) return false;
+        }
+        if (PGresult* sync = PQgetResult(conn)) PQclear(sync);
+        return PQexitPipelineMode(conn) == 1 && ok;
     }
 
     void listen_loop() {
@@ -309,7 +348,10 @@ class Relay {
                 continue;
             }
             while (PGnotify* note = PQnotifies(conn)) {
-                if (auto change = decode_change(origin_, note->extra)) sink_(std::move(*change));
+                // Our own notifications come back too: known by their first bytes, unparsed.
+                if (!sent_by(origin_, note->extra))
+                    if (auto change = decode_change(origin_, note->extra))
+                        sink_(std::move(*change));
                 PQfreemem(note);
             }
         }
@@ -321,7 +363,7 @@ class Relay {
     std::function<void(server::RemoteChange)> sink_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::string> queue_;
+    std::deque<services::Effects> queue_;
     bool stopping_ = false;
     std::thread listener_, sender_;
 };
@@ -416,6 +458,13 @@ std::vector<std::string> encode_change(const std::string& origin, const services
     }
     flush();
     return out;
+}
+
+bool sent_by(const std::string& origin, std::string_view payload) {
+    // encode_change writes the origin first: `{"o":"<origin>",`.
+    std::string prefix = boost::json::serialize(boost::json::object{{"o", origin}});
+    prefix.back() = ',';
+    return payload.substr(0, prefix.size()) == prefix;
 }
 
 std::optional<server::RemoteChange> decode_change(const std::string& self,

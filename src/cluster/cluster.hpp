@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/cluster_link.hpp"
@@ -36,6 +37,9 @@ std::shared_ptr<server::ClusterLink> make_cluster_link(ClusterOptions opts);
 // The NOTIFY payloads for `fx` (each under PostgreSQL's 8000-byte limit) and their decoding;
 // `origin` tells a server its own messages apart. Exposed for tests.
 std::vector<std::string> encode_change(const std::string& origin, const services::Effects& fx);
+// True when `payload` was encoded by `origin`, told from its first bytes without parsing it:
+// a server hears its own notifications too, and parsing them was work for nothing.
+bool sent_by(const std::string& origin, std::string_view payload);
 // nullopt for a message from `self` or one that does not parse.
 std::optional<server::RemoteChange> decode_change(const std::string& self,
                                                   const std::string& payload);

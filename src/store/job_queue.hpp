@@ -2,6 +2,7 @@
 // database that stalls would otherwise let requests pile up in memory without end; past the
 // bound a job is refused at once (FailureKind::Busy) and the client is told to come back.
 #pragma once
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -48,10 +49,13 @@ class JobQueue {
         cv_.notify_all();
     }
     // Waits for jobs and moves up to `max` of them into `out`; false once stopped and empty.
-    bool take(std::vector<QueuedJob>& out, size_t max) {
+    // With `sharers` workers taking from this queue, one takes only its share of what waits
+    // (rounded up), so that jobs spread over workers that run in parallel.
+    bool take(std::vector<QueuedJob>& out, size_t max, size_t sharers = 1) {
         std::unique_lock lk(mu_);
         cv_.wait(lk, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return false;
+        if (sharers > 1) max = std::min(max, (queue_.size() + sharers - 1) / sharers);
         while (!queue_.empty() && out.size() < max) {
             out.push_back(std::move(queue_.front()));
             queue_.pop_front();

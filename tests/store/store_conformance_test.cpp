@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -1188,6 +1189,79 @@ TEST(PostgresStore, JobsSurviveTheDatabaseDroppingEveryConnection) {
         EXPECT_EQ(t.colonies().size(), 9u);
         return true;
     }));
+}
+
+// PostgreSQL only: jobs waiting together run as one transaction (group commit). When that
+// transaction's COMMIT fails (here a deferred constraint trigger refuses one job's row), nothing
+// of the batch is applied, no job is told it committed before a commit that held it, and each
+// job then runs alone: the bad one fails, the others commit.
+TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
+    PostgresOptions opts;
+    opts.host = pg().host();
+    opts.port = pg().port();
+    opts.user = pg().user();
+    opts.schema = pg().fresh_schema();
+    opts.pool_size = 1;  // one worker: the jobs queued behind the blocker form one batch
+    auto store = open_postgres_store(opts);
+    // Every firing counts in a sequence (not rolled back with its transaction), so the test can
+    // tell a batch's failed commit from jobs that only ever ran alone.
+    pg().exec("SET search_path TO " + opts.schema +
+              ";"
+              "CREATE SEQUENCE commit_checks;"
+              "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+              "PERFORM nextval('commit_checks'); "
+              "IF NEW.name = 'poison' THEN RAISE EXCEPTION 'poison refused at commit'; END IF; "
+              "RETURN NEW; END $$;"
+              "CREATE CONSTRAINT TRIGGER refuse_poison AFTER INSERT ON colonies "
+              "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_poison();");
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+    std::atomic<bool> blocker_started{false};
+    store->post(
+        [&](StoreTx&) {
+            blocker_started = true;
+            std::unique_lock lk(mu);
+            cv.wait(lk, [&] { return release; });
+            return true;
+        },
+        [](bool, const std::string&) {});
+    while (!blocker_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    constexpr int kJobs = 5;  // the last one is the poison
+    std::vector<int> committed(kJobs, -1);
+    std::vector<std::string> errors(kJobs);
+    std::atomic<int> finished{0};
+    for (int i = 0; i < kJobs; ++i) {
+        const std::string name = i == kJobs - 1 ? "poison" : "good" + std::to_string(i);
+        store->post(
+            [name](StoreTx& t) {
+                t.add_colony(Colony{"id-" + name, name});
+                return true;
+            },
+            [&, i](bool ok, const std::string& err) {
+                committed[i] = ok ? 1 : 0;
+                errors[i] = err;
+                finished++;
+            });
+    }
+    {
+        std::lock_guard lk(mu);
+        release = true;
+    }
+    cv.notify_all();
+    while (finished < kJobs) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (int i = 0; i < kJobs - 1; ++i) EXPECT_EQ(committed[i], 1) << i << ": " << errors[i];
+    EXPECT_EQ(committed[kJobs - 1], 0);
+    EXPECT_NE(errors[kJobs - 1].find("poison refused at commit"), std::string::npos)
+        << errors[kJobs - 1];
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        EXPECT_FALSE(t.colony("poison"));
+        EXPECT_EQ(t.colonies().size(), static_cast<size_t>(kJobs - 1));
+        return true;
+    }));
+    // The batch's commit checked all five rows, then each job alone checked its own: ten.
+    auto checks = pg().query("SELECT last_value FROM " + opts.schema + ".commit_checks");
+    EXPECT_EQ(checks, std::to_string(2 * kJobs));
 }
 
 // PostgreSQL only: a database written before the stores shared one migration list recorded its

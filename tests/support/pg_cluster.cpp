@@ -81,6 +81,10 @@ std::string PgCluster::fresh_schema() {
 }
 
 void PgCluster::exec(const std::string& sql) {
+    query(sql);
+}
+
+std::string PgCluster::query(const std::string& sql) {
     PGconn* c = PQconnectdb(conninfo().c_str());
     if (PQstatus(c) != CONNECTION_OK) {
         std::string err = PQerrorMessage(c);
@@ -90,9 +94,13 @@ void PgCluster::exec(const std::string& sql) {
     PGresult* r = PQexec(c, sql.c_str());
     auto st = PQresultStatus(r);
     std::string err = PQresultErrorMessage(r);
+    std::string first = st == PGRES_TUPLES_OK && PQntuples(r) > 0 && PQnfields(r) > 0
+                            ? std::string(PQgetvalue(r, 0, 0))
+                            : std::string();
     PQclear(r);
     PQfinish(c);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) throw std::runtime_error(sql + ": " + err);
+    return first;
 }
 
 }  // namespace colonies::testsupport

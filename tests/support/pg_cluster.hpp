@@ -26,6 +26,9 @@ class PgCluster {
     std::string fresh_schema();
     // Runs one SQL statement as the superuser; throws on error.
     void exec(const std::string& sql);
+    // Runs one query as the superuser and returns the first column of its first row ("" when
+    // it has none); throws on error.
+    std::string query(const std::string& sql);
 
   private:
     std::string dir_, bindir_, run_as_;

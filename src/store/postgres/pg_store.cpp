@@ -29,6 +29,12 @@ struct PgError : StoreError {
         : StoreError(msg), sqlstate(std::move(state)), lost(connection_lost) {}
     std::string sqlstate;
     bool lost;
+    // The failure came from transaction control sent ahead of a statement (Conn::defer), not
+    // from the job's own statement: the batch's transaction is in an unknown state.
+    bool deferred = false;
+    // The server refused an earlier command of the pipeline, so the last one (a COMMIT) never
+    // ran: a connection lost there leaves nothing in doubt.
+    bool last_not_run = false;
 };
 
 // One statement's result.
@@ -98,26 +104,50 @@ class Conn final : public sql::SqlConn {
         if (conn_) PQfinish(conn_);
         conn_ = nullptr;
         prepared_.fill(false);
+        deferred_.clear();
     }
 
-    // A statement without parameters (transaction control, DDL).
+    // Transaction control whose result nobody waits for (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO):
+    // it travels with the next statement instead of costing a round trip of its own. A failure
+    // of it surfaces there, marked `deferred`.
+    void defer(const char* control) { deferred_.push_back({control, {}, {}}); }
+    // Writes whose row count nobody reads travel the same way (SqlConn::write).
+    void write(sql::Stmt id, std::initializer_list<sql::Param> params) override {
+        prepare(id);
+        Deferred d{nullptr, statement_name(id), {}};
+        d.params.reserve(params.size());
+        for (const auto& p : params)
+            d.params.push_back(p.is_integer ? std::to_string(p.integer) : std::string(p.text));
+        deferred_.push_back(std::move(d));
+    }
+    bool writes_deferred() const {
+        return std::any_of(deferred_.begin(), deferred_.end(),
+                           [](const Deferred& d) { return d.control == nullptr; });
+    }
+    // Forgets writes not sent yet (a job that rolls back), keeping the control around them.
+    void drop_deferred_writes() {
+        std::erase_if(deferred_, [](const Deferred& d) { return d.control == nullptr; });
+    }
+    // Forgets everything deferred (before a ROLLBACK of the whole transaction).
+    void drop_deferred() { deferred_.clear(); }
+    // Sends what is deferred and waits for it; throws its first failure.
+    void flush() {
+        if (!deferred_.empty()) pipeline(nullptr, {});
+    }
+
+    // A statement without parameters (transaction control, DDL), after whatever was deferred,
+    // in the same round trip.
     Result exec(const std::string& sql) {
         if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
-        return check(PQexec(conn_, sql.c_str()));
+        if (deferred_.empty()) return check(PQexec(conn_, sql.c_str()));
+        return pipeline(sql.c_str(), {});
     }
     sql::Dialect dialect() const override { return sql::Dialect::Postgres; }
     // Parameters go as text (PostgreSQL converts them to the column types); each statement is
     // prepared once per connection.
     int64_t run(sql::Stmt id, std::initializer_list<sql::Param> params,
                 sql::RowFn on_row) override {
-        if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
-        const auto i = static_cast<size_t>(id);
-        const std::string name = "s" + std::to_string(i);
-        if (!prepared_[i]) {
-            check(PQprepare(conn_, name.c_str(), sql::sql(sql::Dialect::Postgres, id).c_str(), 0,
-                            nullptr));
-            prepared_[i] = true;
-        }
+        prepare(id);
         std::vector<std::string> texts;
         texts.reserve(params.size());
         for (const auto& p : params)
@@ -125,8 +155,11 @@ class Conn final : public sql::SqlConn {
         std::vector<const char*> values;
         values.reserve(texts.size());
         for (const auto& t : texts) values.push_back(t.c_str());
-        auto r = check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
-                                      values.data(), nullptr, nullptr, 0));
+        const std::string& name = statement_name(id);
+        auto r = deferred_.empty()
+                     ? check(PQexecPrepared(conn_, name.c_str(), static_cast<int>(values.size()),
+                                            values.data(), nullptr, nullptr, 0))
+                     : pipeline(name.c_str(), values, true);
         if (on_row)
             for (int row = 0; row < r.size(); ++row) on_row(PgRow(r.get(), row));
         return r.affected();
@@ -142,6 +175,100 @@ class Conn final : public sql::SqlConn {
     }
 
   private:
+    // A command waiting to be sent: control text, or a prepared statement with its parameters.
+    struct Deferred {
+        const char* control;
+        std::string statement;
+        std::vector<std::string> params;
+    };
+
+    static const std::string& statement_name(sql::Stmt id) {
+        static const auto names = [] {
+            std::array<std::string, sql::kStatementCount> n;
+            for (size_t i = 0; i < n.size(); ++i) n[i] = "s" + std::to_string(i);
+            return n;
+        }();
+        return names[static_cast<size_t>(id)];
+    }
+    void prepare(sql::Stmt id) {
+        if (!conn_) throw PgError("not connected to PostgreSQL", "", true);
+        const auto i = static_cast<size_t>(id);
+        if (prepared_[i]) return;
+        check(PQprepare(conn_, statement_name(id).c_str(),
+                        sql::sql(sql::Dialect::Postgres, id).c_str(), 0, nullptr));
+        prepared_[i] = true;
+    }
+    bool send(const Deferred& d) {
+        if (d.control) return PQsendQueryParams(conn_, d.control, 0, 0, 0, 0, 0, 0) == 1;
+        std::vector<const char*> v;
+        v.reserve(d.params.size());
+        for (const auto& p : d.params) v.push_back(p.c_str());
+        return PQsendQueryPrepared(conn_, d.statement.c_str(), static_cast<int>(v.size()), v.data(),
+                                   nullptr, nullptr, 0) == 1;
+    }
+
+    // The deferred commands and then `last` (control text, or a prepared statement's name when
+    // `prepared`; none when null) in one pipeline: one write, one sync. Returns the last command's
+    // result; throws the first failure, marked `deferred` when deferred control caused it.
+    Result pipeline(const char* last, const std::vector<const char*>& values,
+                    bool prepared = false) {
+        std::vector<Deferred> sending;
+        sending.swap(deferred_);
+        bool sent = PQenterPipelineMode(conn_) == 1;
+        for (size_t i = 0; sent && i < sending.size(); ++i) sent = send(sending[i]);
+        if (sent && last)
+            sent = prepared ? PQsendQueryPrepared(conn_, last, static_cast<int>(values.size()),
+                                                  values.data(), nullptr, nullptr, 0) == 1
+                            : PQsendQueryParams(conn_, last, 0, 0, 0, 0, 0, 0) == 1;
+        sent = sent && PQpipelineSync(conn_) == 1;
+        if (!sent) abandon("postgresql: cannot send: ");
+        const size_t n = sending.size() + (last ? 1 : 0);
+        PGresult* error = nullptr;
+        size_t error_at = 0;
+        PGresult* result = nullptr;
+        for (size_t q = 0; q < n; ++q) {  // each command's results end with a null
+            while (PGresult* r = PQgetResult(conn_)) {
+                const auto st = PQresultStatus(r);
+                if (st == PGRES_FATAL_ERROR && !error) {
+                    error = r;
+                    error_at = q;
+                } else if (q + 1 == n && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+                    if (result) PQclear(result);
+                    result = r;
+                } else {
+                    PQclear(r);
+                }
+            }
+            if (PQstatus(conn_) != CONNECTION_OK) break;
+        }
+        if (PGresult* sync = PQgetResult(conn_)) PQclear(sync);
+        const bool out_of_step = PQexitPipelineMode(conn_) != 1;
+        if (out_of_step || error) PQclear(result);
+        if (out_of_step) {
+            PQclear(error);
+            abandon("postgresql: pipeline out of step: ");
+        }
+        if (!error) return check(result);
+        try {
+            check(error);
+        } catch (PgError& e) {
+            e.deferred = error_at < sending.size() && sending[error_at].control != nullptr;
+            // Replies come in order: the server's own error for an earlier command means it
+            // stopped there (a lost connection without one proves nothing).
+            e.last_not_run = error_at + 1 < n && !e.sqlstate.empty();
+            throw;
+        }
+        return Result(nullptr);  // not reached: check throws on an error result
+    }
+    // A pipeline that could not be sent or read back leaves the connection in no known state:
+    // drop it (the next job reconnects) and report it as lost.
+    [[noreturn]] void abandon(const char* what) {
+        std::string msg = what + trim(PQerrorMessage(conn_));
+        close();
+        PgError e(msg, "", true);
+        e.deferred = true;
+        throw e;
+    }
     static std::string trim(std::string s) {
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
         return s;
@@ -160,6 +287,7 @@ class Conn final : public sql::SqlConn {
     std::string conninfo_, schema_;
     PGconn* conn_ = nullptr;
     std::array<bool, sql::kStatementCount> prepared_{};
+    std::vector<Deferred> deferred_;
 };
 
 // One statement's parameters, as text (PostgreSQL converts them to the column types).
@@ -225,19 +353,112 @@ class PgStore final : public Store {
     void loop(Conn& conn) {
         sql::SqlTx tx(conn);
         std::minstd_rand rng(std::random_device{}());
-        std::vector<QueuedJob> one;
-        while (queue_.take(one, 1)) {
-            run(conn, tx, one.front(), rng);
-            one.clear();
+        std::vector<QueuedJob> batch;
+        const size_t max_batch = static_cast<size_t>(std::max(1, opts_.max_batch));
+        while (queue_.take(batch, max_batch, conns_.size())) {
+            if (batch.size() == 1)
+                run(conn, tx, batch.front(), rng);
+            else
+                run_batch(conn, tx, batch, rng);
+            batch.clear();
         }
     }
 
     static void rollback(Conn& conn) {
+        conn.drop_deferred();
         if (!conn.ok()) return;
         try {
             conn.exec("ROLLBACK");
         } catch (...) {
         }
+    }
+
+    // What became of one job of a batch.
+    struct Outcome {
+        enum Kind { Done, Failed, Alone } kind = Done;  // Alone: run it again in its own tx
+        std::string error;
+    };
+
+    // One job of a batch inside its savepoint. A conflict the database resolved by aborting
+    // the job (retryable) undoes only its savepoint; the job then runs again alone after the
+    // batch, where the old per-job retries apply. A lost connection or a failure of the
+    // batch's own control statements is thrown on: the whole batch starts over.
+    static Outcome run_in_savepoint(Conn& conn, sql::SqlTx& tx, Store::Job& job) {
+        tx.begin_job();
+        conn.defer("SAVEPOINT job");
+        Outcome out;
+        bool released = false;
+        try {
+            if (job(tx)) {
+                // The job's deferred writes go now, with the RELEASE, so that their failure is
+                // still this job's.
+                conn.defer("RELEASE SAVEPOINT job");
+                if (conn.writes_deferred()) conn.flush();
+                released = true;
+            }
+        } catch (const PgError& e) {
+            if (e.lost || e.deferred) throw;
+            out = {retryable(e.sqlstate) ? Outcome::Alone : Outcome::Failed, e.what()};
+        } catch (const StoreError& e) {
+            out = {Outcome::Failed, e.what()};
+        } catch (const std::exception& e) {
+            out = {Outcome::Failed, std::string("internal error: ") + e.what()};
+        }
+        if (!released) {
+            // Writes never sent were never applied; the rest is undone by the savepoint.
+            conn.drop_deferred_writes();
+            conn.defer("ROLLBACK TO SAVEPOINT job");
+            conn.defer("RELEASE SAVEPOINT job");
+        }
+        return out;
+    }
+
+    // Group commit: the batch's jobs in one transaction, a savepoint each, one COMMIT (one WAL
+    // flush) for all, and every `done` only after it. A batch whose transaction fails as a whole
+    // (lost connection, a failed COMMIT) leaves nothing behind and is run again from the start;
+    // a COMMIT cut off by a lost connection is in doubt and reported, never rerun.
+    void run_batch(Conn& conn, sql::SqlTx& tx, std::vector<QueuedJob>& batch,
+                   std::minstd_rand& rng) {
+        std::vector<Outcome> outcomes(batch.size());
+        std::string last_error;
+        bool committed = false;
+        for (int attempt = 1; attempt <= opts_.max_attempts && !committed; ++attempt) {
+            bool in_commit = false;
+            try {
+                if (!conn.ok()) conn.connect();
+                conn.defer("BEGIN ISOLATION LEVEL READ COMMITTED");
+                for (size_t i = 0; i < batch.size(); ++i)
+                    outcomes[i] = run_in_savepoint(conn, tx, batch[i].job);
+                in_commit = true;
+                conn.exec("COMMIT");
+                committed = true;
+            } catch (const PgError& e) {
+                last_error = e.what();
+                if (in_commit && e.lost && !e.last_not_run) {
+                    for (auto& o : outcomes)
+                        if (o.kind != Outcome::Alone)
+                            o = {Outcome::Failed,
+                                 failure_text(FailureKind::InDoubt,
+                                              "connection lost during commit: " + last_error)};
+                    committed = true;  // in doubt: reported as such, never run again
+                    break;
+                }
+                rollback(conn);
+                if (!e.lost && !e.deferred && !retryable(e.sqlstate)) break;
+                const int cap = std::min(100, 1 << std::min(attempt, 7));
+                std::this_thread::sleep_for(std::chrono::milliseconds(rng() % cap));
+            }
+        }
+        if (!committed) {
+            // The batch as a whole would not commit (a deferred constraint, say): nothing of it
+            // was applied, and each job runs alone, so one bad job fails only itself.
+            for (auto& o : outcomes) o = {Outcome::Alone, last_error};
+        }
+        for (size_t i = 0; i < batch.size(); ++i)
+            if (outcomes[i].kind != Outcome::Alone)
+                batch[i].done(outcomes[i].kind == Outcome::Done, outcomes[i].error);
+        for (size_t i = 0; i < batch.size(); ++i)
+            if (outcomes[i].kind == Outcome::Alone) run(conn, tx, batch[i], rng);
     }
 
     // One job in its own transaction, rerun on the conflicts the database resolves by aborting
@@ -250,9 +471,10 @@ class PgStore final : public Store {
             bool in_commit = false;
             try {
                 if (!conn.ok()) conn.connect();
-                conn.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+                conn.defer("BEGIN ISOLATION LEVEL READ COMMITTED");
                 tx.begin_job();
                 bool keep = it.job(tx);
+                if (!keep) conn.drop_deferred_writes();
                 in_commit = true;
                 conn.exec(keep ? "COMMIT" : "ROLLBACK");
                 it.done(true, "");
@@ -260,7 +482,7 @@ class PgStore final : public Store {
             } catch (const PgError& e) {
                 last_error = e.what();
                 last_lost = e.lost;
-                if (in_commit && e.lost) {
+                if (in_commit && e.lost && !e.last_not_run) {
                     // The commit may or may not have happened; running the job again could
                     // apply it twice, so report the failure instead.
                     it.done(false, failure_text(FailureKind::InDoubt,

@@ -239,7 +239,7 @@ ProcessCounts SqlTx::counts(const std::string& colony, Stmt of_all, Stmt of_colo
 }
 
 bool SqlTx::add_attribute(const Attribute& a) {
-    return exec(Stmt::AddAttribute, {a.attributeid, a.targetid, to_text(to_json(a))}) > 0;
+    return changes(Stmt::AddAttribute, {a.attributeid, a.targetid, to_text(to_json(a))}) > 0;
 }
 
 std::optional<Attribute> SqlTx::attribute(const std::string& id) {
@@ -367,7 +367,7 @@ void SqlTx::remove_generator(const std::string& id) {
 // The generator row first: on PostgreSQL its lock orders the packs of one generator, so the
 // arguments' insertion order is also their commit order.
 void SqlTx::pack_generator(const GeneratorArg& a, Time now) {
-    if (exec(Stmt::PackGenerator, {a.generatorid, Time::kZero, now.ns}) == 0)
+    if (changes(Stmt::PackGenerator, {a.generatorid, Time::kZero, now.ns}) == 0)
         throw StoreError("pack of unknown generator " + a.generatorid);
     exec(Stmt::AddGeneratorArg, {a.generatorargid, a.generatorid, a.colonyname, a.arg});
 }
@@ -377,7 +377,7 @@ std::vector<GeneratorArg> SqlTx::generator_args(const std::string& generatorid, 
 }
 
 void SqlTx::consume_generator_args(const std::string& generatorid, int n, Time when) {
-    const int64_t removed = exec(Stmt::ConsumeGeneratorArgs, {generatorid, n});
+    const int64_t removed = changes(Stmt::ConsumeGeneratorArgs, {generatorid, n});
     exec(Stmt::GeneratorRan, {generatorid, removed, when.ns});
 }
 
@@ -479,7 +479,7 @@ std::vector<std::string> SqlTx::old_successful_graphs(const std::string& colony,
 }
 
 int64_t SqlTx::remove_old_logs(Time before, int limit) {
-    return exec(Stmt::DeleteOldLogs, {before.ns, limit});
+    return changes(Stmt::DeleteOldLogs, {before.ns, limit});
 }
 
 ChannelTail SqlTx::channel_tail(const std::string& processid, const std::string& name) {
@@ -555,8 +555,8 @@ void SqlTx::remove_file_revisions(const std::string& colony, const std::string& 
 }
 
 bool SqlTx::add_snapshot(const Snapshot& s) {
-    return exec(Stmt::AddSnapshot,
-                {s.snapshotid, s.colonyname, s.name, s.added.ns, to_text(to_json(s))}) > 0;
+    return changes(Stmt::AddSnapshot,
+                   {s.snapshotid, s.colonyname, s.name, s.added.ns, to_text(to_json(s))}) > 0;
 }
 
 std::optional<Snapshot> SqlTx::snapshot(const std::string& colony, const std::string& id) {

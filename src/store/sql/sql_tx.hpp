@@ -36,6 +36,10 @@ class SqlConn {
     // Runs statement s (prepared once per connection) with params; on_row sees every result row
     // and must not run statements itself. Returns the number of rows changed. Throws StoreError.
     virtual int64_t run(Stmt s, std::initializer_list<Param> params, RowFn on_row) = 0;
+    // Runs a statement whose row count nobody reads. A backend may send it later, with the
+    // job's next statement or its end (PostgreSQL's pipeline), so its failure may surface
+    // there, still inside the same job.
+    virtual void write(Stmt s, std::initializer_list<Param> params) { run(s, params, {}); }
 
   protected:
     ~SqlConn() = default;
@@ -176,7 +180,8 @@ class SqlTx final : public StoreTx {
 
   private:
     using Params = std::initializer_list<Param>;
-    int64_t exec(Stmt s, Params p) { return c_.run(s, p, {}); }
+    void exec(Stmt s, Params p) { c_.write(s, p); }
+    int64_t changes(Stmt s, Params p) { return c_.run(s, p, {}); }  // exec, counting rows
     template <class F>
     auto all(Stmt s, Params p, F read) {
         std::vector<decltype(read(std::declval<const Row&>()))> out;

@@ -11,6 +11,7 @@
 using namespace colonies;
 using colonies::cluster::decode_change;
 using colonies::cluster::encode_change;
+using colonies::cluster::sent_by;
 
 namespace {
 
@@ -161,4 +162,21 @@ TEST(RelayPayload, ChannelNewsCarryEntriesThatFit) {
     EXPECT_EQ(got[1].index, 1);
     EXPECT_FALSE(got[1].entry);
     EXPECT_TRUE(got[2].ended);
+}
+
+// A server skips its own notifications by their first bytes, without parsing them; another
+// server's, also one whose origin starts with the same characters, still count.
+TEST(RelayPayload, OwnMessagesAreKnownByTheirFirstBytes) {
+    services::Effects fx;
+    fx.events.push_back(process("p1", ProcessState::Running));
+    fx.ready.push_back({"dev", "cli", {}, "", 0, 0});
+    for (const std::string origin : {"serverA/1", "odd \"name\"/7"}) {
+        auto payloads = encode_change(origin, fx);
+        ASSERT_EQ(payloads.size(), 1u);
+        EXPECT_TRUE(sent_by(origin, payloads[0])) << payloads[0];
+        EXPECT_FALSE(sent_by(origin + "2", payloads[0]));
+        EXPECT_FALSE(sent_by("serverB/1", payloads[0]));
+    }
+    EXPECT_FALSE(sent_by("serverA/1", encode_change("serverA/12", fx).at(0)));
+    EXPECT_FALSE(sent_by("serverA/1", ""));
 }
