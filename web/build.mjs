@@ -1,7 +1,8 @@
 // Builds the dashboard into OUT (argument 1, default dist/): hashed, minified assets/app-*.js and
 // app-*.css, and index.html naming them. The server embeds that directory at build time.
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { basename, join, resolve } from 'node:path';
 
 const out = resolve(process.argv[2] || 'dist');
@@ -42,4 +43,9 @@ writeFileSync(join(out, 'index.html'), `<!doctype html>
 </body>
 </html>
 `);
+// Precompressed copies, served to browsers that accept gzip (most of the first load's bytes).
+for (const f of readdirSync(join(out, 'assets')).map((n) => join('assets', n)).concat(['index.html'])) {
+  const path = join(out, f);
+  writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
+}
 console.log(`dashboard built into ${out}: ${js}, ${css}`);
