@@ -138,7 +138,7 @@ function App() {
       </nav>
       <main key={epoch}>
         <MembershipNotice ctx={ctx} onJoined={() => setEpoch((e) => e + 1)} />
-        <Page route={route} ctx={ctx} />
+        <Page key={`${route.join('/')}?${route.query}`} route={route} ctx={ctx} />
       </main>
     </div>
   );

@@ -70,7 +70,10 @@ export function Table({ columns, rows, empty = 'Nothing here yet.', rowKey, capt
 
 export function Json({ value, label }) {
   return (
-    <pre class="json" aria-label={label} tabIndex={0}>{JSON.stringify(value, null, 2)}</pre>
+    <figure class="json-box">
+      <figcaption>{label}</figcaption>
+      <pre class="json" aria-label={label} tabIndex={0}>{JSON.stringify(value, null, 2)}</pre>
+    </figure>
   );
 }
 

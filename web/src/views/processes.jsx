@@ -70,8 +70,8 @@ export function Processes({ ctx, query }) {
   // Waiting and running rows are followed over /pubsub so their changes show at once.
   const pending = useRef(null);
   const live = useLive(ctx, () => {
-    clearTimeout(pending.current);
-    pending.current = setTimeout(reload, 300);
+    // At most one re-read per interval, however many frames come (no endless debounce).
+    if (!pending.current) pending.current = setTimeout(() => { pending.current = null; reload(); }, 300);
   });
   useEffect(() => {
     if (state <= 1 && rows.length <= 100) live.current?.watch(rows.map((p) => p.processid));
@@ -176,8 +176,8 @@ export function ProcessPage({ ctx, id }) {
   const live = useLive(ctx, (np) => {
     if (np.processid !== id) return;
     setLivep(np);
-    clearTimeout(pending.current);
-    pending.current = setTimeout(reload, 300);
+    // At most one re-read per interval, however many frames come (no endless debounce).
+    if (!pending.current) pending.current = setTimeout(() => { pending.current = null; reload(); }, 300);
   });
   useEffect(() => { live.current?.watch([id]); }, [id]);
   // A frame shows at once; the re-read that follows it replaces it.

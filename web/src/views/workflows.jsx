@@ -105,8 +105,8 @@ export function WorkflowPage({ ctx, id }) {
   useEffect(() => {
     follower.current = new Live(ctx.prvkey, (p) => {
       setStates((s) => ({ ...s, [p.processid]: p.state }));
-      clearTimeout(pending.current);
-      pending.current = setTimeout(reload, 500);
+      // At most one re-read per interval, however many frames come (no endless debounce).
+      if (!pending.current) pending.current = setTimeout(() => { pending.current = null; reload(); }, 500);
     }, { onStatus: setLive });
     return () => follower.current.close();
   }, [id]);
