@@ -185,6 +185,7 @@ test('a workflow submitted with the CLI goes waiting -> running -> successful li
   await page.locator('[data-node="first"]').click();
   await page.getByTestId('process-state').filter({ hasText: 'successful' }).waitFor();
   await page.getByTestId('logs').filter({ hasText: 'hello from the browser test' }).waitFor();
+  await page.getByRole('cell', { name: 'closesuccessful' }).waitFor();
   await shot('process');
 });
 

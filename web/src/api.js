@@ -62,6 +62,22 @@ export class Live {
     else if (this.ws.readyState === WebSocket.OPEN) this.flush();
   }
 
+  // Follows exactly `processIds`: a subscription cannot be taken back on an open socket, so
+  // dropping any id starts a fresh socket with the new set.
+  follow(processIds) {
+    const next = new Set(processIds);
+    const dropped = [...this.wanted].some((id) => !next.has(id));
+    this.wanted = next;
+    if (dropped && this.ws) {
+      const old = this.ws;
+      this.ws = null;
+      old.onclose = null;
+      old.close();
+    }
+    if (!this.ws) this.open();
+    else if (this.ws.readyState === WebSocket.OPEN) this.flush();
+  }
+
   open() {
     if (this.closed || this.wanted.size === 0) return;
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -74,7 +74,7 @@ export function Processes({ ctx, query }) {
     if (!pending.current) pending.current = setTimeout(() => { pending.current = null; reload(); }, 300);
   });
   useEffect(() => {
-    if (state <= 1 && rows.length <= 100) live.current?.watch(rows.map((p) => p.processid));
+    live.current?.follow(state <= 1 && rows.length <= 100 ? rows.map((p) => p.processid) : []);
   }, [data]);
   return (
     <Section title="Processes">
@@ -169,6 +169,24 @@ function Logs({ ctx, p }) {
   );
 }
 
+// Every state change of the process (getprocesstransitionsmsg, docs/compat.md), re-read when
+// its state changes.
+function History({ ctx, p }) {
+  const { data, error } = useLoad(() => ctx.api.call('getprocesstransitionsmsg', { processid: p.processid }),
+    [p.processid, p.state]);
+  return (
+    <>
+      <ErrorBox error={error} />
+      <Table rows={data} empty="No history." columns={[
+        { label: 'Time', get: (t) => fmtTime(t.time) },
+        { label: 'Event', get: (t) => t.event },
+        { label: 'State', get: (t) => <StateBadge state={t.state} /> },
+        { label: 'Executor', get: (t) => <Short id={t.executorid} /> },
+      ]} />
+    </>
+  );
+}
+
 export function ProcessPage({ ctx, id }) {
   const { data: p, error, reload } = useLoad(() => ctx.api.call('getprocessmsg', { processid: id }), [id]);
   const [livep, setLivep] = useState(null);
@@ -225,6 +243,7 @@ export function ProcessPage({ ctx, id }) {
         <Section title="Errors"><ul class="error">{proc.errors.map((e, i) => <li key={i}>{e}</li>)}</ul></Section>
       )}
       <Section title="Logs"><Logs ctx={ctx} p={proc} /></Section>
+      <Section title="History"><History ctx={ctx} p={proc} /></Section>
       <Section title="Attributes">
         <Table rows={attrs} rowKey={(a) => a.attributeid} empty="No attributes." columns={[
           { label: 'Type', get: (a) => a.type }, { label: 'Key', get: (a) => a.key },
