@@ -32,10 +32,10 @@ struct ServerOptions {
     // A /pubsub subscriber with more than this queued for it is disconnected (server/pubsub.hpp).
     size_t pubsub_max_queued_frames = 1000;        // COLONIES_PUBSUB_MAX_QUEUED
     size_t pubsub_max_queued_bytes = 64ull << 20;  // COLONIES_PUBSUB_MAX_QUEUED_BYTES
-    // Serve the web dashboard at / (server/dashboard.hpp). COLONIES_DASHBOARD, --dashboard.
-    bool dashboard = true;
     int threads = 0;                               // 0 = hardware concurrency
     int sweep_interval_ms = 1000;
+    // Serve the web dashboard at / (server/dashboard.hpp). COLONIES_DASHBOARD, --dashboard.
+    bool dashboard = true;
     services::Config service;
     // Null: a single server (always leader). Otherwise the link to the other servers.
     std::shared_ptr<ClusterLink> cluster;
