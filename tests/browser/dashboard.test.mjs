@@ -52,7 +52,7 @@ function cli(args, key = EXECUTOR_KEY) {
     COLONIES_TLS: 'false', COLONIES_COLONY_NAME: 'dev', COLONIES_PRVKEY: key,
     COLONIES_COLONY_PRVKEY: COLONY_KEY,
   };
-  const r = spawnSync(BINARY, ['--json', ...args], { env, encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync(BINARY, ['--json', ...args], { env, encoding: 'utf8', timeout: 60000 });
   assert.equal(r.status, 0, `colonies ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim() ? JSON.parse(r.stdout) : null;
 }
@@ -87,7 +87,7 @@ test.before(async () => {
     try {
       if ((await fetch(`${base}/health`)).ok) break;
     } catch { /* not up yet */ }
-    assert.ok(i < 150 && server.exitCode === null, `server did not start:\n${log}`);
+    assert.ok(i < 600 && server.exitCode === null, `server did not start:\n${log}`);
     await sleep(100);
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -147,7 +147,7 @@ test('sign in with the colony key and register it as a user', async () => {
 });
 
 async function nodeState(name, state) {
-  await page.locator(`[data-node="${name}"][data-state="${state}"]`).waitFor({ timeout: 15000 });
+  await page.locator(`[data-node="${name}"][data-state="${state}"]`).waitFor({ timeout: 30000 });
 }
 
 test('a workflow submitted with the CLI goes waiting -> running -> successful live', async () => {
