@@ -20,3 +20,6 @@ apt-get install -y --no-install-recommends systemd
 command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
 # s3rver, the loopback S3 server of the ColonyFS tests, pinned by tests/support/package-lock.json.
 (cd "$(dirname "$0")/../tests/support" && npm ci --no-audit --no-fund)
+# The dashboard's browser test (tests/browser/): Debian's Chromium, driven by playwright-core from
+# web/package-lock.json (web/node_modules is installed by the build, web/embed.cmake).
+apt-get install -y --no-install-recommends chromium

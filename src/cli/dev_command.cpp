@@ -35,6 +35,7 @@ struct DevFlags {
     int port = -1;
     std::string bind = "127.0.0.1";
     bool fresh = false;
+    std::string dashboard;  // --dashboard true|false; empty: COLONIES_DASHBOARD, else on
 };
 
 struct DevIds {
@@ -111,7 +112,7 @@ void seed(store::Store& st, const DevIds& ids) {
     if (!ok) throw CliError("cannot set up the development database: " + err);
 }
 
-void print_exports(int port, const DevIds& ids) {
+void print_exports(int port, const DevIds& ids, const std::string& bind, bool dashboard) {
     std::cout << "# Paste these into another terminal to use this server:\n"
               << "export COLONIES_SERVER_HOST=localhost\n"
               << "export COLONIES_SERVER_PORT=" << port << "\n"
@@ -123,8 +124,11 @@ void print_exports(int port, const DevIds& ids) {
               << "export COLONIES_COLONY_PRVKEY=" << kColonyPrvKey << "\n"
               << "export COLONIES_ID=" << ids.executor << "\n"
               << "export COLONIES_PRVKEY=" << kExecutorPrvKey << "\n"
-              << "export COLONIES_EXECUTOR_TYPE=" << ids.executor_type << "\n"
-              << std::flush;
+              << "export COLONIES_EXECUTOR_TYPE=" << ids.executor_type << "\n";
+    if (dashboard)
+        std::cout << "# Dashboard: http://" << (bind == "0.0.0.0" ? "127.0.0.1" : bind) << ":"
+                  << port << "/ (sign in with COLONIES_COLONY_PRVKEY or COLONIES_PRVKEY)\n";
+    std::cout << std::flush;
 }
 
 // Polls /health until it answers or `gave_up` (the server thread ended) or the limit passes.
@@ -162,7 +166,9 @@ void run_dev(const DevFlags& f) {
 
     server::ServerOptions o = server_options_from_env(port);
     o.bind_address = f.bind;
+    if (!f.dashboard.empty()) o.dashboard = parse_bool("--dashboard", f.dashboard);
     o.service.allow_executor_reregister = true;  // as upstream's devenv: restarted executors
+    const bool dashboard = o.dashboard;
     server::Server srv(std::move(o), std::move(st));
     std::exception_ptr failure;
     std::atomic<bool> ended{false};
@@ -177,7 +183,7 @@ void run_dev(const DevFlags& f) {
     // Print the exports only once the server answers, so pasting them always works.
     const bool up = wait_healthy(port, ended, std::chrono::seconds(15));
     if (up) {
-        print_exports(port, ids);
+        print_exports(port, ids, f.bind, dashboard);
         log_info("Successfully started Colonies development server",
                  {{"Port", std::to_string(port)}, {"DataDir", dir}});
         log_info("Press ctrl+c to exit");
@@ -210,6 +216,9 @@ void add_dev_command(CLI::App& app, Ctx ctx) {
     dev->add_option("--bind", f->bind, "address to listen on (the dev keys are public!)")
         ->capture_default_str();
     dev->add_flag("--fresh", f->fresh, "delete the data and start over");
+    dev->add_option("--dashboard", f->dashboard,
+                    "serve the web dashboard at / (true|false; else COLONIES_DASHBOARD, default "
+                    "true)");
     dev->callback([f] { run_dev(*f); });
 }
 

@@ -32,6 +32,7 @@ struct StartFlags {
     int threads = 0;
     std::string etcdname, etcdhost;
     std::string bind = "0.0.0.0";
+    std::string dashboard;  // --dashboard true|false; empty: COLONIES_DASHBOARD, else on
 };
 
 bool file_exists(const std::string& path) {
@@ -248,6 +249,7 @@ void start(const StartFlags& f) {
     if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
     o.threads = f.threads;
     o.bind_address = f.bind;
+    if (!f.dashboard.empty()) o.dashboard = parse_bool("--dashboard", f.dashboard);
 
     const DatabaseChoice db = database_choice(f);
     o.cluster = cluster_link(f, db, o);
@@ -412,6 +414,9 @@ server::ServerOptions server_options_from_env(int port) {
         env_count("COLONIES_PUBSUB_MAX_QUEUED_BYTES", o.pubsub_max_queued_bytes);
     o.service.channel_max_bytes = static_cast<int64_t>(
         env_count("COLONIES_CHANNEL_MAX_BYTES", static_cast<size_t>(o.service.channel_max_bytes)));
+    // The web dashboard at / (docs/dashboard.md); the --dashboard flag overrides.
+    if (!env("COLONIES_DASHBOARD").empty())
+        o.dashboard = parse_bool("COLONIES_DASHBOARD", env("COLONIES_DASHBOARD"));
     return o;
 }
 
@@ -442,6 +447,9 @@ void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
                           "this server's name in the cluster (default <hostname>-<port>)");
     start_cmd->add_option("--etcdhost", f->etcdhost,
                           "host name other servers and `cluster info` show for this server");
+    start_cmd->add_option("--dashboard", f->dashboard,
+                          "serve the web dashboard at / (true|false; else COLONIES_DASHBOARD, "
+                          "default true)");
     start_cmd->callback([f] { start(*f); });
 
     server->add_subcommand("status", "Show the server's version and backends")->callback([ctx] {

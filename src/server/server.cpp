@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/body_budget.hpp"
+#include "server/dashboard.hpp"
 #include "server/dispatcher.hpp"
 #include "server/metrics.hpp"
 #include "server/pubsub.hpp"
@@ -370,6 +371,8 @@ struct Server::Impl {
             res.set(http::field::content_type, kMetricsContentType);
             co_return res;
         }
+        if (opts.dashboard)  // web dashboard (server/dashboard.hpp)
+            if (auto page = dashboard_response(req)) co_return std::move(*page);
         co_return plain(http::status::not_found, req.version(), "404 page not found");
     }
 

@@ -34,6 +34,8 @@ struct ServerOptions {
     size_t pubsub_max_queued_bytes = 64ull << 20;  // COLONIES_PUBSUB_MAX_QUEUED_BYTES
     int threads = 0;                               // 0 = hardware concurrency
     int sweep_interval_ms = 1000;
+    // Serve the web dashboard at / (server/dashboard.hpp). COLONIES_DASHBOARD, --dashboard.
+    bool dashboard = true;
     services::Config service;
     // Null: a single server (always leader). Otherwise the link to the other servers.
     std::shared_ptr<ClusterLink> cluster;
