@@ -412,6 +412,8 @@ server::ServerOptions server_options_from_env(int port) {
         env_count("COLONIES_PUBSUB_MAX_QUEUED_BYTES", o.pubsub_max_queued_bytes);
     o.service.channel_max_bytes = static_cast<int64_t>(
         env_count("COLONIES_CHANNEL_MAX_BYTES", static_cast<size_t>(o.service.channel_max_bytes)));
+    // How often GET /metrics may count processes (upstream's exporter polling period), 0: always.
+    o.statistics_ttl = std::chrono::seconds(env_int("COLONIES_MONITOR_INTERVAL", 5, 0, 86400));
     return o;
 }
 

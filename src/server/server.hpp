@@ -34,6 +34,9 @@ struct ServerOptions {
     size_t pubsub_max_queued_bytes = 64ull << 20;  // COLONIES_PUBSUB_MAX_QUEUED_BYTES
     int threads = 0;                               // 0 = hardware concurrency
     int sweep_interval_ms = 1000;
+    // GET /metrics counts processes and workflows at most this often (server/metrics_endpoint.hpp);
+    // COLONIES_MONITOR_INTERVAL (s).
+    std::chrono::milliseconds statistics_ttl{5000};
     services::Config service;
     // Null: a single server (always leader). Otherwise the link to the other servers.
     std::shared_ptr<ClusterLink> cluster;
