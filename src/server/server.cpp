@@ -387,7 +387,7 @@ struct Server::Impl {
         const auto now = std::chrono::steady_clock::now();
         if (now - last_report >= kAcceptLogInterval) {
             last_report = now;
-            log::warn("Cannot accept connections; idle ones close after the header timeout",
+            log::warn("cannot accept connections; idle ones close after the header timeout",
                       {{"Error", ec.message()}, {"Open", std::to_string(open_connections.load())}});
         }
         asio::steady_timer pause(co_await asio::this_coro::executor, kAcceptBackoff);
