@@ -11,6 +11,7 @@ apt-get install -y --no-install-recommends \
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmimalloc-dev \
   libhowardhinnant-date-dev \
   libcurl4-openssl-dev \
+  libspdlog-dev \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket
 # Packaging tests (tests/packaging): systemd-analyze checks colonies.service; dpkg-dev

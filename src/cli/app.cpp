@@ -6,12 +6,20 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/server_command.hpp"
+#include "log/log.hpp"
 
 namespace colonies::cli {
 namespace {
 
 void add_global_flags(CLI::App& app, Context& ctx) {
-    app.add_flag("-v,--verbose", ctx.verbose, "debug output (COLONIES_VERBOSE overrides)");
+    app.add_flag_callback(
+        "-v,--verbose",
+        [&ctx] {
+            ctx.verbose = true;
+            log::set_level(log::Level::Debug);
+        },
+        "debug output and, for `server start`, one log line per request (COLONIES_VERBOSE "
+        "overrides)");
     app.add_flag("--insecure", ctx.insecure,
                  "plain HTTP instead of HTTPS (COLONIES_TLS overrides)");
     app.add_flag("--skip-tls-verify", ctx.skip_tls_verify, "do not verify the server certificate");
@@ -129,8 +137,16 @@ int run(int argc, char** argv) {
     add_location_commands(app, ctx);
     add_key_rotation_commands(app, ctx);
     add_fs_commands(app, ctx);
+    add_monitor_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
+    log::Settings log_settings;
+    std::string log_error;
+    if (!log::settings_from_env(log_settings, log_error)) {
+        std::cerr << "Error: " << log_error << "\n";
+        return kExitUsage;
+    }
+    log::configure(log_settings);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -13,11 +13,10 @@
 #include <sstream>
 
 #include "cli/context.hpp"
+#include "log/log.hpp"
 
 namespace colonies::cli {
 namespace {
-
-const auto kStart = std::chrono::steady_clock::now();
 
 bool colour_capable(int fd) {
     if (!isatty(fd)) return false;
@@ -64,57 +63,6 @@ struct Box {
 };
 const Box kRounded{"─", "│", "╭", "┬", "╮", "├", "┼", "┤", "╰", "┴", "╯"};
 const Box kAscii{"-", "|", "+", "+", "+", "+", "+", "+", "+", "+", "+"};
-
-// Go's %q is used by logrus for values with characters outside this set (cli.md 6.2).
-bool needs_quotes(const std::string& s) {
-    if (s.empty()) return false;
-    for (unsigned char c : s)
-        if (!(std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '/' || c == '@' ||
-              c == '^' || c == '+'))
-            return true;
-    return false;
-}
-
-std::string quoted(const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out + "\"";
-}
-
-void log_line(const char* level, const char* tag, Colour colour, const std::string& msg,
-              const Fields& fields) {
-    std::ostringstream line;
-    const bool tty = isatty(STDERR_FILENO) != 0;
-    const bool col = tty && stderr_colour();
-    if (tty) {
-        auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::steady_clock::now() - kStart)
-                        .count();
-        char prefix[32];
-        std::snprintf(prefix, sizeof prefix, "%s[%04lld]", tag, static_cast<long long>(secs));
-        line << paint(prefix, colour, col) << " " << msg;
-        if (!fields.empty()) line << std::string(msg.size() < 44 ? 44 - msg.size() : 1, ' ');
-        for (const auto& [k, v] : fields) line << " " << paint(k, colour, col) << "=" << v;
-    } else {
-        std::time_t t = std::time(nullptr);
-        std::tm tm{};
-        localtime_r(&t, &tm);
-        char ts[64];
-        std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S%z", &tm);
-        line << "time=\"" << ts << "\" level=" << level << " msg=" << quoted(msg);
-        for (const auto& [k, v] : fields)
-            line << " " << k << "=" << (needs_quotes(v) ? quoted(v) : v);
-    }
-    line << "\n";
-    std::cerr << line.str() << std::flush;
-}
 
 }  // namespace
 
@@ -277,19 +225,20 @@ void print_json(const boost::json::value& v, bool pretty_print) {
 }
 
 void log_info(const std::string& msg, const Fields& fields) {
-    log_line("info", "INFO", Colour::Blue, msg, fields);
+    log::info(msg, fields);
 }
 
 void log_warn(const std::string& msg, const Fields& fields) {
-    log_line("warning", "WARN", Colour::Yellow, msg, fields);
+    log::warn(msg, fields);
 }
 
 void log_error(const std::string& msg, const Fields& fields) {
-    log_line("error", "ERRO", Colour::Red, msg, fields);
+    log::error(msg, fields);
 }
 
+// `verbose` is the command's -v; COLONIES_LOG_LEVEL=debug shows these lines too.
 void log_debug(bool verbose, const std::string& msg, const Fields& fields) {
-    if (verbose) log_line("debug", "DEBU", Colour::Gray, msg, fields);
+    if (verbose || log::enabled(log::Level::Debug)) log::write(log::Level::Debug, msg, fields);
 }
 
 std::string table_time(Time t) {

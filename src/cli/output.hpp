@@ -54,8 +54,9 @@ class KeyValueTable : public Table {
 void print_json(const boost::json::value& v, bool pretty = true);
 std::string pretty_json(const boost::json::value& v);
 
-// Log lines on stderr, logrus-like (cli.md 6.2): "INFO[0000] message   Key=value" on a terminal,
-// `time="..." level=info msg="..." Key=value` otherwise. Fields keep the given order.
+// Log lines on stderr through log/log.hpp, logrus-like (cli.md 6.2): "INFO[0000] message
+// Key=value" on a terminal, `time="..." level=info msg="..." Key=value` otherwise, JSON lines
+// with COLONIES_LOG_FORMAT=json. Fields keep the given order.
 using Fields = std::vector<std::pair<std::string, std::string>>;
 void log_info(const std::string& msg, const Fields& fields = {});
 void log_warn(const std::string& msg, const Fields& fields = {});

@@ -417,6 +417,8 @@ server::ServerOptions server_options_from_env(int port) {
     // The web dashboard at / (docs/dashboard.md); the --dashboard flag overrides.
     if (!env("COLONIES_DASHBOARD").empty())
         o.dashboard = parse_bool("COLONIES_DASHBOARD", env("COLONIES_DASHBOARD"));
+    // How often GET /metrics may count processes (upstream's exporter polling period), 0: always.
+    o.statistics_ttl = std::chrono::seconds(env_int("COLONIES_MONITOR_INTERVAL", 5, 0, 86400));
     return o;
 }
 

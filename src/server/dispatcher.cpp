@@ -4,6 +4,8 @@
 
 #include "core/json.hpp"
 #include "crypto/crypto.hpp"
+#include "log/log.hpp"
+#include "server/request_log.hpp"
 #include "services/background.hpp"
 #include "services/subscriptions_ops.hpp"
 
@@ -63,21 +65,49 @@ LongPoll::Found found_of(const Result<services::AssignAttempt>& r) {
 
 }  // namespace
 
+std::vector<std::string> request_slot_names() {
+    std::vector<std::string> names;
+    for (const auto& op : services::operations()) names.emplace_back(op.payloadtype);
+    names.emplace_back("versionmsg");
+    names.emplace_back("getserverinfomsg");
+    return names;
+}
+
 asio::awaitable<rpc::Reply> Dispatcher::handle(std::string_view body,
                                                const WatchHangup& watch_hangup) {
+    const auto start = std::chrono::steady_clock::now();
+    RequestInfo info{requests_.invalid_slot(), {}};
+    auto reply = co_await pipeline(body, watch_hangup, info);
+    const auto took = std::chrono::steady_clock::now() - start;
+    requests_.record(info.slot, reply.http_status, took);
+    if (log::enabled(log::Level::Debug))
+        log_request(requests_.name(info.slot), info.caller, reply.http_status, took);
+    co_return reply;
+}
+
+asio::awaitable<rpc::Reply> Dispatcher::pipeline(std::string_view body,
+                                                 const WatchHangup& watch_hangup,
+                                                 RequestInfo& info) {
+    const size_t catalogue_size = services::operations().size();
     auto req = rpc::parse_request(body);
     if (!req) co_return rpc::error_reply(req.error());
     if (req->payloadtype == "versionmsg") {
+        info.slot = catalogue_size;
         auto msg = decode_payload(req->payload, "Failed to get version");
         if (!msg) co_return rpc::error_reply(msg.error());
         co_return version_reply(cfg_);
     }
-    if (req->payloadtype == "getserverinfomsg") co_return server_info_reply(cfg_);
-
-    auto caller = signers_.recover_id(req->payload, req->signature);
-    if (!caller) co_return rpc::error_reply(caller.error());
+    if (req->payloadtype == "getserverinfomsg") {
+        info.slot = catalogue_size + 1;
+        co_return server_info_reply(cfg_);
+    }
 
     const auto* op = services::find_operation(req->payloadtype);
+    if (op) info.slot = static_cast<size_t>(op - services::operations().data());
+    auto caller = signers_.recover_id(req->payload, req->signature);
+    if (!caller) co_return rpc::error_reply(caller.error());
+    info.caller = caller->substr(0, kLoggedIdChars);
+
     if (!op) {
         co_return rpc::error_reply(forbidden(
             req->payloadtype.empty() ? std::string(kEmptyTypeMessage)

@@ -14,12 +14,17 @@
 #include "scheduler/waiters.hpp"
 #include "server/cluster_link.hpp"
 #include "server/long_poll.hpp"
+#include "server/metrics.hpp"
 #include "server/store_call.hpp"
 #include "server/subscriptions.hpp"
 #include "services/channels_ops.hpp"
 #include "services/operation.hpp"
 
 namespace colonies::server {
+
+// The message types requests are counted by: the catalogue's, in its order, then versionmsg
+// and getserverinfomsg (answered by the dispatcher itself).
+std::vector<std::string> request_slot_names();
 
 class Dispatcher {
   public:
@@ -29,11 +34,15 @@ class Dispatcher {
           waiters_(waiters),
           subscriptions_(subscriptions),
           fanout_(fanout),
-          cfg_(cfg) {}
+          cfg_(cfg),
+          requests_(request_slot_names()) {}
     // Must be awaited on a strand (the connection's): long polls park on a strand-bound timer.
     // A long poll whose client hangs up (see WatchHangup) stops waiting and claims nothing.
+    // Every request is counted and timed in requests() and, at debug level, logged
+    // (server/request_log.hpp).
     boost::asio::awaitable<rpc::Reply> handle(std::string_view body,
                                               const WatchHangup& watch_hangup = {});
+    const RequestMetrics& requests() const { return requests_; }
     // One deadline sweep, then the leader's background tasks that are due (services/background):
     // called every sweep interval by the leader.
     boost::asio::awaitable<void> sweep();
@@ -62,6 +71,14 @@ class Dispatcher {
     size_t signature_cache_hits() const { return signers_.hits(); }
 
   private:
+    // What handle() learns of a request for its count and log line.
+    struct RequestInfo {
+        size_t slot;         // in requests_
+        std::string caller;  // the first characters of the caller's id, once known
+    };
+    // The pipeline of protocol.md 1.4 itself.
+    boost::asio::awaitable<rpc::Reply> pipeline(std::string_view body,
+                                                const WatchHangup& watch_hangup, RequestInfo& info);
     boost::asio::awaitable<rpc::Reply> assign(const std::string& caller,
                                               const boost::json::object& msg,
                                               std::string_view prefix,
@@ -76,6 +93,7 @@ class Dispatcher {
     Fanout& fanout_;
     const services::Config& cfg_;
     crypto::RecoveryCache signers_;  // repeated requests (long polls) skip the recovery
+    RequestMetrics requests_;
     boost::asio::awaitable<void> run_background_tasks();
     std::chrono::steady_clock::time_point last_cleanup_ = std::chrono::steady_clock::now();
     std::vector<std::chrono::steady_clock::time_point> last_task_runs_;  // per background task

@@ -10,17 +10,21 @@
 #include <string>
 
 #include "core/time.hpp"
+#include "log/log.hpp"
 
 namespace colonies::server {
 
 class RateLimitedLog {
   public:
     using Clock = std::chrono::steady_clock;
-    explicit RateLimitedLog(std::ostream& out = std::cerr,
-                            Clock::duration interval = std::chrono::seconds(1))
-        : out_(out), interval_(interval) {}
+    // To the process's log (log/log.hpp) at error level.
+    explicit RateLimitedLog(Clock::duration interval = std::chrono::seconds(1))
+        : out_(nullptr), interval_(interval) {}
+    // To `out`, each line prefixed with the time (tests).
+    explicit RateLimitedLog(std::ostream& out, Clock::duration interval = std::chrono::seconds(1))
+        : out_(&out), interval_(interval) {}
 
-    // Writes "<RFC 3339 time> <line>" unless a line went out less than an interval ago.
+    // Writes the line unless a line went out less than an interval ago.
     // Thread-safe; `now` is for tests.
     void write(const std::string& line, Clock::time_point now = Clock::now()) {
         std::lock_guard lk(mu_);
@@ -28,9 +32,13 @@ class RateLimitedLog {
             ++suppressed_;
             return;
         }
-        out_ << format_rfc3339(Time::now()) << ' ' << line;
-        if (suppressed_ > 0) out_ << " (" << suppressed_ << " similar lines not shown)";
-        out_ << std::endl;
+        std::string text = line;
+        if (suppressed_ > 0)
+            text += " (" + std::to_string(suppressed_) + " similar lines not shown)";
+        if (out_)
+            *out_ << format_rfc3339(Time::now()) << ' ' << text << std::endl;
+        else
+            log::error(text);
         written_ = true;
         last_ = now;
         suppressed_ = 0;
@@ -38,7 +46,7 @@ class RateLimitedLog {
 
   private:
     std::mutex mu_;
-    std::ostream& out_;
+    std::ostream* out_;
     const Clock::duration interval_;
     bool written_ = false;
     Clock::time_point last_{};

@@ -12,10 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include "log/log.hpp"
 #include "server/body_budget.hpp"
 #include "server/dashboard.hpp"
 #include "server/dispatcher.hpp"
-#include "server/metrics.hpp"
+#include "server/metrics_endpoint.hpp"
 #include "server/pubsub.hpp"
 #include "services/background.hpp"
 
@@ -171,6 +172,7 @@ struct Server::Impl {
     StoreCall store_call;
     Fanout fanout;
     Dispatcher dispatcher;
+    MetricsEndpoint metrics;
 
     // The cluster link's sink holds a strand of `ioc`, and the link lives in `opts`, the first
     // member and so the last destroyed: stop and drop it while `ioc` still exists (a strand
@@ -192,7 +194,10 @@ struct Server::Impl {
           store(std::move(s)),
           store_call(*store),
           fanout(waiters, subscriptions, store_call, opts.cluster.get(), opts.service.log),
-          dispatcher(store_call, waiters, subscriptions, fanout, opts.service) {
+          dispatcher(store_call, waiters, subscriptions, fanout, opts.service),
+          metrics(
+              store_call, *store, dispatcher.requests(),
+              [this] { return !opts.cluster || opts.cluster->is_leader(); }, opts.statistics_ttl) {
         opts.service.cluster_view = [this] {
             if (opts.cluster) return to_json(opts.cluster->view());
             return to_json(ClusterView{{opts.self}, opts.self});
@@ -367,7 +372,8 @@ struct Server::Impl {
         if (path == "/metrics" && req.method() == http::verb::get) {
             Gauges g{subscriptions.size(), waiters.size(), open_connections.load(),
                      dispatcher.signature_cache_hits(), subscriptions.channels().size()};
-            auto res = plain(http::status::ok, req.version(), render_metrics(g));
+            auto text = co_await metrics.render(g);
+            auto res = plain(http::status::ok, req.version(), std::move(text));
             res.set(http::field::content_type, kMetricsContentType);
             co_return res;
         }
@@ -384,9 +390,8 @@ struct Server::Impl {
         const auto now = std::chrono::steady_clock::now();
         if (now - last_report >= kAcceptLogInterval) {
             last_report = now;
-            std::cerr << "colonies server: cannot accept connections: " << ec.message() << " ("
-                      << open_connections.load()
-                      << " open); idle connections close after the header timeout" << std::endl;
+            log::warn("cannot accept connections; idle ones close after the header timeout",
+                      {{"Error", ec.message()}, {"Open", std::to_string(open_connections.load())}});
         }
         asio::steady_timer pause(co_await asio::this_coro::executor, kAcceptBackoff);
         boost::system::error_code ignored;

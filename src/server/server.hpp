@@ -36,6 +36,9 @@ struct ServerOptions {
     int sweep_interval_ms = 1000;
     // Serve the web dashboard at / (server/dashboard.hpp). COLONIES_DASHBOARD, --dashboard.
     bool dashboard = true;
+    // GET /metrics counts processes and workflows at most this often (server/metrics_endpoint.hpp);
+    // COLONIES_MONITOR_INTERVAL (s).
+    std::chrono::milliseconds statistics_ttl{5000};
     services::Config service;
     // Null: a single server (always leader). Otherwise the link to the other servers.
     std::shared_ptr<ClusterLink> cluster;

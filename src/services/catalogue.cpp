@@ -99,6 +99,10 @@ constexpr std::array kOperations{
 
 }  // namespace
 
+std::span<const OpInfo> operations() {
+    return kOperations;
+}
+
 const OpInfo* find_operation(std::string_view payloadtype) {
     for (const auto& op : kOperations)
         if (op.payloadtype == payloadtype) return &op;

@@ -26,14 +26,18 @@ void add_state_counts(store::StoreTx& tx, const std::string& colony, Statistics&
 
 }  // namespace
 
+Statistics server_statistics(store::StoreTx& tx) {
+    Statistics st;
+    st.colonies = static_cast<int64_t>(tx.colonies().size());
+    st.executors =
+        tx.count_executors("", std::nullopt) - tx.count_executors("", ExecutorState::Unregistered);
+    add_state_counts(tx, "", st);
+    return st;
+}
+
 OpResult op_get_statistics(OpContext& ctx, const boost::json::object&) {
     if (auto s = require_server_owner(ctx.tx, ctx.caller); !s) return s.error();
-    Statistics st;
-    st.colonies = static_cast<int64_t>(ctx.tx.colonies().size());
-    st.executors = ctx.tx.count_executors("", std::nullopt) -
-                   ctx.tx.count_executors("", ExecutorState::Unregistered);
-    add_state_counts(ctx.tx, "", st);
-    return to_json(st);
+    return to_json(server_statistics(ctx.tx));
 }
 
 OpResult op_get_cluster(OpContext& ctx, const boost::json::object&) {

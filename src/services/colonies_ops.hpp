@@ -5,6 +5,8 @@
 namespace colonies::services {
 
 OpResult op_get_statistics(OpContext&, const boost::json::object&);
+// The server-wide counts of getstatisticsmsg, unauthorised: GET /metrics shows them.
+Statistics server_statistics(store::StoreTx& tx);
 // features.md 7.7: membership and leader, as the server's ClusterLink sees them.
 OpResult op_get_cluster(OpContext&, const boost::json::object&);
 OpResult op_add_colony(OpContext&, const boost::json::object&);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,8 @@ struct OpInfo {
 
 // nullptr for payload types not served on /api.
 const OpInfo* find_operation(std::string_view payloadtype);
+// The whole catalogue, in a fixed order (find_operation's results point into it).
+std::span<const OpInfo> operations();
 
 // Assign, first half (6.3 steps 1 and 3): authorise, validate, record the heartbeat and claim the
 // best matching process. `claimed` empty: nothing to take now; the caller waits per `waiter`.

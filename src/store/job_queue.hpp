@@ -3,6 +3,7 @@
 // bound a job is refused at once (FailureKind::Busy) and the client is told to come back.
 #pragma once
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -33,6 +34,7 @@ class JobQueue {
             std::lock_guard lk(mu_);
             if (queue_.size() < max_) {
                 queue_.push_back(QueuedJob{std::move(job), std::move(done)});
+                size_.store(queue_.size(), std::memory_order_relaxed);
                 cv_.notify_one();
                 return;
             }
@@ -60,8 +62,11 @@ class JobQueue {
             out.push_back(std::move(queue_.front()));
             queue_.pop_front();
         }
+        size_.store(queue_.size(), std::memory_order_relaxed);
         return true;
     }
+    // Jobs waiting now (for monitoring; read without the lock).
+    size_t size() const { return size_.load(std::memory_order_relaxed); }
 
   private:
     std::mutex mu_;
@@ -69,6 +74,7 @@ class JobQueue {
     const size_t max_;
     std::deque<QueuedJob> queue_;
     bool stopping_ = false;
+    std::atomic<size_t> size_{0};
 };
 
 }  // namespace colonies::store

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/channel.hpp"
+#include "core/histogram.hpp"
 #include "core/resources.hpp"
 #include "core/types.hpp"
 
@@ -274,6 +275,14 @@ class Store {
     virtual void post(Job job, Done done) = 0;
     // Run a job synchronously (start-up, tools). Blocks the caller until durable.
     bool run_sync(Job job, std::string* error = nullptr);
+
+    // Monitoring (GET /metrics), readable from any thread: jobs waiting for a worker, and how
+    // long each COMMIT took (one per batch on SQLite, one per job on PostgreSQL).
+    virtual size_t queued_jobs() const { return 0; }
+    const Histogram& commit_latency() const { return commit_latency_; }
+
+  protected:
+    Histogram commit_latency_;
 };
 
 }  // namespace colonies::store

@@ -8,6 +8,7 @@
 #include <random>
 #include <thread>
 
+#include "log/log.hpp"
 #include "store/job_queue.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/sql_tx.hpp"
@@ -311,6 +312,7 @@ class PgStore final : public Store {
     }
 
     void post(Job job, Done done) override { queue_.push(std::move(job), std::move(done)); }
+    size_t queued_jobs() const override { return queue_.size(); }
 
   private:
     static void connect_with_retry(Conn& c, int attempts) {
@@ -337,6 +339,9 @@ class PgStore final : public Store {
             const int64_t version =
                 sql::shared_version(sql::Dialect::Postgres, r.empty() ? 0 : r.integer(0, 0));
             const auto& steps = sql::migrations();
+            if (static_cast<size_t>(version) < steps.size())
+                log::info("Migrating the database schema", {{"From", std::to_string(version)},
+                                                            {"To", std::to_string(steps.size())}});
             for (auto v = static_cast<size_t>(version); v < steps.size(); ++v)
                 c.exec(sql::render(sql::Dialect::Postgres, steps[v]));
             c.exec("UPDATE schema_version SET version = " + std::to_string(steps.size()));
@@ -430,7 +435,9 @@ class PgStore final : public Store {
                 for (size_t i = 0; i < batch.size(); ++i)
                     outcomes[i] = run_in_savepoint(conn, tx, batch[i].job);
                 in_commit = true;
+                const auto commit_start = std::chrono::steady_clock::now();
                 conn.exec("COMMIT");
+                commit_latency_.observe(std::chrono::steady_clock::now() - commit_start);
                 committed = true;
             } catch (const PgError& e) {
                 last_error = e.what();
@@ -476,7 +483,9 @@ class PgStore final : public Store {
                 bool keep = it.job(tx);
                 if (!keep) conn.drop_deferred_writes();
                 in_commit = true;
+                const auto commit_start = std::chrono::steady_clock::now();
                 conn.exec(keep ? "COMMIT" : "ROLLBACK");
+                if (keep) commit_latency_.observe(std::chrono::steady_clock::now() - commit_start);
                 it.done(true, "");
                 return;
             } catch (const PgError& e) {

@@ -3,9 +3,11 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <chrono>
 #include <thread>
 #include <unordered_map>
 
+#include "log/log.hpp"
 #include "store/job_queue.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/sql_tx.hpp"
@@ -144,12 +146,16 @@ class SqliteStore final : public Store {
     }
 
     void post(Job job, Done done) override { queue_.push(std::move(job), std::move(done)); }
+    size_t queued_jobs() const override { return queue_.size(); }
 
   private:
     // PRAGMA user_version counts the shared migrations that ran (sql/schema.hpp).
     void migrate() {
         const int64_t version = db_.control("PRAGMA user_version");
         const auto& steps = sql::migrations();
+        if (static_cast<size_t>(version) < steps.size())
+            log::info("Migrating the database schema",
+                      {{"From", std::to_string(version)}, {"To", std::to_string(steps.size())}});
         for (auto v = static_cast<size_t>(version); v < steps.size(); ++v) {
             db_.exec("BEGIN IMMEDIATE");
             try {
@@ -188,7 +194,9 @@ class SqliteStore final : public Store {
         for (size_t i = 0; i < batch.size(); ++i) outcomes[i] = run_job(batch[i].job);
         std::string commit_error;
         try {
+            const auto commit_start = std::chrono::steady_clock::now();
             db_.control("COMMIT");
+            commit_latency_.observe(std::chrono::steady_clock::now() - commit_start);
         } catch (const StoreError& e) {
             commit_error = e.what();
             try {
