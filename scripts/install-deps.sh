@@ -13,6 +13,8 @@ apt-get install -y --no-install-recommends \
   libcurl4-openssl-dev \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket
+# Blueprints: YAML files for `colonies blueprint ... --spec`.
+apt-get install -y --no-install-recommends libyaml-cpp-dev
 # Node and npm: Debian's unless the machine has a Node.js of its own (which brings npm).
 command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
 # s3rver, the loopback S3 server of the ColonyFS tests, pinned by tests/support/package-lock.json.

@@ -1,5 +1,6 @@
 #include "core/json_schema.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -34,13 +35,15 @@ const char* go_type(const value& v) {
     }
 }
 
+// Go's %v of a float64: integral values without a fraction, others in their shortest form.
 std::string go_number(double d) {
+    char buf[64];
     if (std::isfinite(d) && std::fabs(d) < 1e21 && d == std::floor(d)) {
-        char buf[32];
         std::snprintf(buf, sizeof buf, "%.0f", d);
         return buf;
     }
-    return json::serialize(value(d));
+    auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, r.ptr);
 }
 
 // Go's %v of a value decoded into interface{}.
