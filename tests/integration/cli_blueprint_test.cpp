@@ -76,7 +76,10 @@ TEST(CliBlueprint, FiveMinuteWalk) {
     EXPECT_EQ(field(def.err, "Kind"), "ExecutorDeployment") << def.err;
     Child reconciler({"executor", "reconciler", "start", "--logdir", dev.dir()}, env, dev.dir(),
                      "reconciler");
-    ASSERT_TRUE(reconciler.wait_for_output("Reconciler started", 15s)) << reconciler.err();
+    // The reconciler logs to stderr.
+    ASSERT_TRUE(eventually(
+        [&] { return reconciler.err().find("Reconciler started") != std::string::npos; }, 15s))
+        << reconciler.err();
 
     auto add = dev.run({"blueprint", "add", "--spec", dev.dir() + "/web.json"});
     ASSERT_EQ(add.code, 0) << add.err;
