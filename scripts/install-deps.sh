@@ -17,6 +17,8 @@ apt-get install -y --no-install-recommends \
 # Packaging tests (tests/packaging): systemd-analyze checks colonies.service; dpkg-dev
 # (dpkg-shlibdeps, for cpack) and binutils (objcopy, readelf) come with build-essential.
 apt-get install -y --no-install-recommends systemd
+# Blueprints: YAML files for `colonies blueprint ... --spec`.
+apt-get install -y --no-install-recommends libyaml-cpp-dev
 # Node and npm: Debian's unless the machine has a Node.js of its own (which brings npm).
 command -v npm > /dev/null || apt-get install -y --no-install-recommends nodejs npm
 # s3rver, the loopback S3 server of the ColonyFS tests, pinned by tests/support/package-lock.json.

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/blueprint_commands.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "cli/server_command.hpp"
@@ -138,6 +139,7 @@ int run(int argc, char** argv) {
     add_key_rotation_commands(app, ctx);
     add_fs_commands(app, ctx);
     add_monitor_commands(app, ctx);
+    add_blueprint_commands(app, ctx);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     log::Settings log_settings;

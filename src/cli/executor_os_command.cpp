@@ -57,6 +57,9 @@ void run_os_executor(const Context& ctx, const OsFlags& f) {
     o.log = [](const std::string& msg, const executors::OsExecutorOptions::Fields& fields) {
         log_info(msg, fields);
     };
+    // Set by the ExecutorDeployment reconciler for its replicas (ours, docs/blueprints.md).
+    o.blueprintid = env("COLONIES_BLUEPRINT_ID");
+    o.blueprintgen = std::atoll(env("COLONIES_BLUEPRINT_GEN").c_str());
 
     // Block the stop signals in every thread (workers inherit the mask) and wait for them here.
     sigset_t stop_signals;

@@ -139,6 +139,8 @@ Status OsExecutor::register_executor() {
     e.executorname = opts_.name;
     e.colonyname = opts_.colony;
     e.lastheardfromtime = Time::now();
+    e.blueprintid = opts_.blueprintid;
+    e.blueprintgen = opts_.blueprintgen;
     auto added = c.add_executor(e, opts_.colony_prvkey);
     if (!added && exists_error(added.error())) {
         // The name is taken (an earlier run that did not clean up): take it over.

@@ -56,6 +56,9 @@ struct OsExecutorOptions {
     std::function<void(const std::string&)> print_line;
     using Fields = std::vector<std::pair<std::string, std::string>>;
     std::function<void(const std::string& msg, const Fields& fields)> log;
+    // The blueprint that deployed this executor (features.md 7.5; a reconciler's replica).
+    std::string blueprintid;
+    int64_t blueprintgen = 0;
 };
 
 // The command line of a process: funcname followed by each arg as text (strings verbatim,

@@ -95,6 +95,24 @@ constexpr std::array kOperations{
     OpInfo{"getsnapshotsmsg", "Failed to get snapshots", op_get_snapshots},
     OpInfo{"removesnapshotmsg", "Failed to remove snapshot", op_remove_snapshot},
     OpInfo{"removeallsnapshotmsg", "Failed to remove snapshot", op_remove_all_snapshots},
+    // Blueprints (features.md 6).
+    OpInfo{"addblueprintdefinitionmsg", "Failed to add blueprint definition",
+           op_add_blueprint_definition},
+    OpInfo{"getblueprintdefinitionmsg", "Failed to get blueprint definition",
+           op_get_blueprint_definition},
+    OpInfo{"getblueprintdefinitionsmsg", "Failed to get blueprint definitions",
+           op_get_blueprint_definitions},
+    OpInfo{"removeblueprintdefinitionmsg", "Failed to remove blueprint definition",
+           op_remove_blueprint_definition},
+    OpInfo{"addblueprintmsg", "Failed to add blueprint", op_add_blueprint},
+    OpInfo{"getblueprintmsg", "Failed to get blueprint", op_get_blueprint},
+    OpInfo{"getblueprintsmsg", "Failed to get blueprints", op_get_blueprints},
+    OpInfo{"updateblueprintmsg", "Failed to update blueprint", op_update_blueprint},
+    OpInfo{"removeblueprintmsg", "Failed to remove blueprint", op_remove_blueprint},
+    OpInfo{"getblueprinthistorymsg", "Failed to get blueprint history", op_get_blueprint_history},
+    OpInfo{"updateblueprintstatusmsg", "Failed to update blueprint status",
+           op_update_blueprint_status},
+    OpInfo{"reconcileblueprintmsg", "Failed to reconcile blueprint", op_reconcile_blueprint},
 };
 
 }  // namespace

@@ -106,4 +106,22 @@ OpResult op_get_pause_status(OpContext&, const boost::json::object&);
 OpResult op_update_executor(OpContext&, const boost::json::object&);
 OpResult op_report_allocation(OpContext&, const boost::json::object&);
 
+// Blueprints (blueprints_ops.cpp, features.md 6).
+OpResult op_add_blueprint_definition(OpContext&, const boost::json::object&);
+OpResult op_get_blueprint_definition(OpContext&, const boost::json::object&);
+OpResult op_get_blueprint_definitions(OpContext&, const boost::json::object&);
+OpResult op_remove_blueprint_definition(OpContext&, const boost::json::object&);
+OpResult op_add_blueprint(OpContext&, const boost::json::object&);
+OpResult op_get_blueprint(OpContext&, const boost::json::object&);
+OpResult op_get_blueprints(OpContext&, const boost::json::object&);
+OpResult op_update_blueprint(OpContext&, const boost::json::object&);
+OpResult op_remove_blueprint(OpContext&, const boost::json::object&);
+OpResult op_get_blueprint_history(OpContext&, const boost::json::object&);
+OpResult op_update_blueprint_status(OpContext&, const boost::json::object&);
+OpResult op_reconcile_blueprint(OpContext&, const boost::json::object&);
+// Submits one process of `spec` (normalised and saved WAITING, announced as ready) on behalf of
+// the given initiator, as submitfuncspecmsg does once authorised (protocol.md 6.2).
+Result<Process> submit_spec(OpContext& ctx, FunctionSpec spec, const std::string& initiatorid,
+                            const std::string& initiatorname);
+
 }  // namespace colonies::services

@@ -99,17 +99,26 @@ OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
     if (!spec) return spec.error();
     const std::string colony = spec->conditions.colonyname;
     if (auto s = require_member(ctx.tx, colony, ctx.caller, true, ctx.now); !s) return s.error();
-    auto req = normalize_function_spec(*spec);
+    auto p =
+        submit_spec(ctx, std::move(*spec), ctx.caller, initiator_name(ctx.tx, ctx.caller, colony));
+    if (!p) return p.error();
+    return to_json(*p);
+}
+
+Result<Process> submit_spec(OpContext& ctx, FunctionSpec spec, const std::string& initiatorid,
+                            const std::string& initiatorname) {
+    const std::string colony = spec.conditions.colonyname;
+    auto req = normalize_function_spec(spec);
     if (!req) return req.error();
 
     Process p;
     p.processid = crypto::generate_private_key();  // 64 unpredictable hex characters
-    p.initiatorid = ctx.caller;
-    p.initiatorname = initiator_name(ctx.tx, ctx.caller, colony);
+    p.initiatorid = initiatorid;
+    p.initiatorname = initiatorname;
     p.submissiontime = ctx.now;
-    p.prioritytime = priority_time(ctx.now.ns, spec->priority);
-    if (spec->maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(spec->maxwaittime);
-    p.spec = std::move(*spec);
+    p.prioritytime = priority_time(ctx.now.ns, spec.priority);
+    if (spec.maxwaittime > 0) p.waitdeadline = ctx.now.plus_seconds(spec.maxwaittime);
+    p.spec = std::move(spec);
     for (const auto& [k, v] : p.spec.env) {
         Attribute a;
         a.targetid = p.processid;
@@ -124,7 +133,7 @@ OpResult op_submit(OpContext& ctx, const boost::json::object& msg) {
     ctx.tx.save_process(p, *req);
     ctx.fx.ready.push_back(ready_of(p, *req));
     ctx.fx.events.push_back(p);
-    return to_json(p);
+    return p;
 }
 
 Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blueprint.hpp"
 #include "core/channel.hpp"
 #include "core/histogram.hpp"
 #include "core/resources.hpp"
@@ -262,6 +263,36 @@ class StoreTx {
     virtual std::vector<Snapshot> snapshots(const std::string& colony) = 0;  // newest first
     virtual void remove_snapshot(const std::string& colony, const std::string& id) = 0;
     virtual void remove_snapshot_by_name(const std::string& colony, const std::string& name) = 0;
+    // Blueprints (features.md 6), removed with their colony. Definitions are unique by (colony,
+    // name): add_blueprint_definition writes nothing and returns false for a taken name.
+    virtual bool add_blueprint_definition(const BlueprintDefinition& d) = 0;
+    virtual std::optional<BlueprintDefinition> blueprint_definition(const std::string& colony,
+                                                                    const std::string& name) = 0;
+    virtual std::vector<BlueprintDefinition> blueprint_definitions(
+        const std::string& colony) = 0;  // by name
+    // The first definition (by name) of the colony whose spec.names.kind is `kind`.
+    virtual std::optional<BlueprintDefinition> blueprint_definition_by_kind(
+        const std::string& colony, const std::string& kind) = 0;
+    virtual void remove_blueprint_definition(const std::string& colony,
+                                             const std::string& name) = 0;
+    // Blueprints are unique by id and by (colony, name): add_blueprint returns false (nothing
+    // written) when either is taken. `lock`: the row stays locked until the job ends
+    // (PostgreSQL), so read-modify-write of one blueprint is serialised across servers.
+    virtual bool add_blueprint(const Blueprint& b) = 0;
+    virtual void save_blueprint(const Blueprint& b) = 0;  // replace by id
+    virtual std::optional<Blueprint> blueprint(const std::string& colony, const std::string& name,
+                                               bool lock = false) = 0;
+    virtual std::optional<Blueprint> blueprint_by_id(const std::string& id) = 0;
+    // By name; kind "" = all of the colony; location (case-insensitive) only with a kind, and
+    // nullopt = any location ("" is the blueprints without one).
+    virtual std::vector<Blueprint> blueprints(const std::string& colony, const std::string& kind,
+                                              const std::optional<std::string>& location) = 0;
+    virtual int64_t count_blueprints(const std::string& colony, const std::string& kind) = 0;
+    virtual void remove_blueprint(const std::string& id) = 0;  // its history stays
+    virtual void add_blueprint_history(const BlueprintHistory& h, const std::string& colony) = 0;
+    // Newest first; limit <= 0: all.
+    virtual std::vector<BlueprintHistory> blueprint_history(const std::string& blueprintid,
+                                                            int limit) = 0;
 };
 
 class Store {

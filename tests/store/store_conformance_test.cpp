@@ -1639,6 +1639,170 @@ TEST_P(StoreConformance, RemoveColonyRemovesItsFilesAndSnapshots) {
     });
 }
 
+// Blueprints (features.md 6): definitions by name and kind, blueprints by name, id, kind and
+// location (case-insensitive), history newest first, and everything gone with the colony.
+BlueprintDefinition definition(const std::string& colony, const std::string& name,
+                               const std::string& kind) {
+    BlueprintDefinition d;
+    d.blueprintdefinitionid = "d-" + colony + "-" + name;
+    d.kind = "BlueprintDefinition";
+    d.metadata.name = name;
+    d.metadata.colonyname = colony;
+    d.names_kind = kind;
+    d.handler.executorType = "reconciler";
+    d.handler.functionName = "reconcile";
+    d.schema = boost::json::object{{"type", "object"}, {"required", boost::json::array{"image"}}};
+    return d;
+}
+
+Blueprint blueprint(const std::string& colony, const std::string& name, const std::string& kind,
+                    const std::string& location) {
+    Blueprint b;
+    b.blueprintid = "b-" + colony + "-" + name;
+    b.kind = kind;
+    b.metadata.name = name;
+    b.metadata.colonyname = colony;
+    b.metadata.locationname = location;
+    b.metadata.labels = {{"app", name}};
+    b.metadata.generation = 1;
+    b.spec = boost::json::object{{"replicas", 3}, {"image", "nginx"}};
+    return b;
+}
+
+TEST_P(StoreConformance, BlueprintDefinitionsByNameAndKind) {
+    tx([](StoreTx& t) {
+        EXPECT_TRUE(t.add_blueprint_definition(definition("dev", "web", "Web")));
+        EXPECT_TRUE(t.add_blueprint_definition(definition("dev", "db", "Database")));
+        EXPECT_TRUE(t.add_blueprint_definition(definition("other", "web", "Web")));
+        auto dup = definition("dev", "web", "Changed");
+        EXPECT_FALSE(t.add_blueprint_definition(dup));
+    });
+    tx([](StoreTx& t) {
+        auto d = t.blueprint_definition("dev", "web");
+        ASSERT_TRUE(d);
+        EXPECT_EQ(d->names_kind, "Web");  // the refused duplicate changed nothing
+        EXPECT_EQ(d->handler.executorType, "reconciler");
+        ASSERT_TRUE(d->schema);
+        EXPECT_EQ(boost::json::serialize(*d->schema), R"({"type":"object","required":["image"]})");
+        auto all = t.blueprint_definitions("dev");
+        ASSERT_EQ(all.size(), 2u);
+        EXPECT_EQ(all[0].metadata.name, "db");  // by name
+        EXPECT_EQ(t.blueprint_definition_by_kind("dev", "Database")->metadata.name, "db");
+        EXPECT_FALSE(t.blueprint_definition_by_kind("dev", "Nothing"));
+        EXPECT_TRUE(t.blueprint_definitions("nobody").empty());
+        t.remove_blueprint_definition("dev", "web");
+        EXPECT_FALSE(t.blueprint_definition("dev", "web"));
+        EXPECT_TRUE(t.blueprint_definition("other", "web"));
+    });
+}
+
+TEST_P(StoreConformance, BlueprintsByNameIdKindAndLocation) {
+    tx([](StoreTx& t) {
+        EXPECT_TRUE(t.add_blueprint(blueprint("dev", "web2", "Web", "Lab")));
+        EXPECT_TRUE(t.add_blueprint(blueprint("dev", "web1", "Web", "lab")));
+        EXPECT_TRUE(t.add_blueprint(blueprint("dev", "web3", "Web", "")));
+        EXPECT_TRUE(t.add_blueprint(blueprint("dev", "db", "Database", "")));
+        auto same_name = blueprint("dev", "web1", "Web", "");
+        same_name.blueprintid = "another";
+        EXPECT_FALSE(t.add_blueprint(same_name));
+        auto same_id = blueprint("other", "x", "Web", "");
+        same_id.blueprintid = "b-dev-db";
+        EXPECT_FALSE(t.add_blueprint(same_id));
+    });
+    tx([](StoreTx& t) {
+        auto b = t.blueprint("dev", "web1", true);
+        ASSERT_TRUE(b);
+        EXPECT_EQ(b->blueprintid, "b-dev-web1");
+        EXPECT_EQ(b->metadata.locationname, "lab");  // as stored, not lowered
+        EXPECT_EQ(b->metadata.labels.at("app"), "web1");
+        EXPECT_EQ(b->spec.at("replicas").as_int64(), 3);
+        EXPECT_EQ(t.blueprint_by_id("b-dev-web2")->metadata.locationname, "Lab");
+        EXPECT_FALSE(t.blueprint_by_id("another"));
+        auto names = [](const std::vector<Blueprint>& v) {
+            std::string s;
+            for (const auto& b : v) s += b.metadata.name + " ";
+            return s;
+        };
+        EXPECT_EQ(names(t.blueprints("dev", "", std::nullopt)), "db web1 web2 web3 ");
+        EXPECT_EQ(names(t.blueprints("dev", "Web", std::nullopt)), "web1 web2 web3 ");
+        EXPECT_EQ(names(t.blueprints("dev", "Web", std::string("LAB"))), "web1 web2 ");
+        EXPECT_EQ(names(t.blueprints("dev", "Web", std::string(""))), "web3 ");
+        EXPECT_EQ(t.count_blueprints("dev", "Web"), 3);
+        EXPECT_EQ(t.count_blueprints("dev", "Nothing"), 0);
+        b->metadata.generation = 2;
+        b->status = boost::json::object{{"runningInstances", 3}};
+        t.save_blueprint(*b);
+    });
+    tx([](StoreTx& t) {
+        auto b = t.blueprint("dev", "web1");
+        EXPECT_EQ(b->metadata.generation, 2);
+        EXPECT_EQ(b->status.at("runningInstances").as_int64(), 3);
+        t.remove_blueprint("b-dev-web1");
+        EXPECT_FALSE(t.blueprint("dev", "web1"));
+        EXPECT_EQ(t.count_blueprints("dev", "Web"), 2);
+    });
+}
+
+TEST_P(StoreConformance, BlueprintHistoryNewestFirstAndLimited) {
+    tx([](StoreTx& t) {
+        for (int g = 1; g <= 4; ++g) {
+            BlueprintHistory h;
+            h.historyid = "h" + std::to_string(g);
+            h.blueprintid = "b1";
+            h.generation = g;
+            h.spec = boost::json::object{{"replicas", g}};
+            // Two entries at one instant keep the order they were added in.
+            h.timestamp = Time::from_ns(g == 4 ? 3000 : g * 1000);
+            h.changetype = g == 1 ? "create" : "update";
+            t.add_blueprint_history(h, "dev");
+        }
+        BlueprintHistory other;
+        other.historyid = "x";
+        other.blueprintid = "b2";
+        t.add_blueprint_history(other, "dev");
+    });
+    tx([](StoreTx& t) {
+        auto all = t.blueprint_history("b1", 0);
+        ASSERT_EQ(all.size(), 4u);
+        EXPECT_EQ(all[0].generation, 4);
+        EXPECT_EQ(all[1].generation, 3);
+        EXPECT_EQ(all[3].changetype, "create");
+        EXPECT_EQ(all[3].spec.at("replicas").as_int64(), 1);
+        EXPECT_EQ(all[0].timestamp.ns, 3000);
+        auto two = t.blueprint_history("b1", 2);
+        ASSERT_EQ(two.size(), 2u);
+        EXPECT_EQ(two[1].generation, 3);
+        EXPECT_TRUE(t.blueprint_history("none", 10).empty());
+    });
+}
+
+TEST_P(StoreConformance, RemoveColonyRemovesItsBlueprints) {
+    tx([](StoreTx& t) {
+        t.add_colony(Colony{"c1", "dev"});
+        t.add_colony(Colony{"c2", "other"});
+        t.add_blueprint_definition(definition("dev", "web", "Web"));
+        t.add_blueprint_definition(definition("other", "web", "Web"));
+        t.add_blueprint(blueprint("dev", "a", "Web", ""));
+        t.add_blueprint(blueprint("other", "a", "Web", ""));
+        BlueprintHistory h;
+        h.historyid = "h-dev";
+        h.blueprintid = "b-dev-a";
+        t.add_blueprint_history(h, "dev");
+        h.historyid = "h-other";
+        h.blueprintid = "b-other-a";
+        t.add_blueprint_history(h, "other");
+    });
+    tx([](StoreTx& t) { t.remove_colony("dev"); });
+    tx([](StoreTx& t) {
+        EXPECT_TRUE(t.blueprint_definitions("dev").empty());
+        EXPECT_TRUE(t.blueprints("dev", "", std::nullopt).empty());
+        EXPECT_TRUE(t.blueprint_history("b-dev-a", 0).empty());
+        EXPECT_TRUE(t.blueprint_definition("other", "web"));
+        EXPECT_TRUE(t.blueprint("other", "a"));
+        EXPECT_EQ(t.blueprint_history("b-other-a", 0).size(), 1u);
+    });
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, StoreConformance, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

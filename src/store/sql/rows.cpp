@@ -104,4 +104,16 @@ Snapshot read_snapshot(const Row& r) {
     return decode_doc<Snapshot>(r.text(0), snapshot_from_json);
 }
 
+BlueprintDefinition read_blueprint_definition(const Row& r) {
+    return decode_doc<BlueprintDefinition>(r.text(0), blueprint_definition_from_json);
+}
+
+Blueprint read_blueprint(const Row& r) {
+    return decode_doc<Blueprint>(r.text(0), blueprint_from_json);
+}
+
+BlueprintHistory read_blueprint_history(const Row& r) {
+    return decode_doc<BlueprintHistory>(r.text(0), blueprint_history_from_json);
+}
+
 }  // namespace colonies::store::sql

@@ -54,5 +54,9 @@ Location read_location(const Row& r);           // doc
 File read_file(const Row& r);                   // doc, seqnr
 FileLabel read_file_label(const Row& r);        // label, count
 Snapshot read_snapshot(const Row& r);           // doc
+// Blueprints (features.md 6): each its doc.
+BlueprintDefinition read_blueprint_definition(const Row& r);
+Blueprint read_blueprint(const Row& r);
+BlueprintHistory read_blueprint_history(const Row& r);
 
 }  // namespace colonies::store::sql

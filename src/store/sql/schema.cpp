@@ -156,6 +156,31 @@ const Table kChannelMessages{"channel_messages",
                               {"doc", T}},
                              {"processid", "channel", "idx"}};
 
+// Blueprints (features.md 6). Definitions are looked up by name and by the kind they define;
+// blueprints by name and by (kind, location), `locationname` kept in lower case because the
+// location match is case-insensitive. History rows carry their colony so that removing a
+// colony finds them; {seq} orders entries of the same instant.
+const Table kBlueprintDefinitions{
+    "blueprint_definitions",
+    {{"colonyname", T}, {"name", T}, {"blueprintdefinitionid", T}, {"kind", T}, {"doc", T}},
+    {"colonyname", "name"}};
+const Table kBlueprints{"blueprints",
+                        {{"blueprintid", T},
+                         {"colonyname", T},
+                         {"name", T},
+                         {"kind", T},
+                         {"locationname", T},
+                         {"doc", T}},
+                        {"blueprintid"}};
+const Table kBlueprintHistory{"blueprint_history",
+                              {{"historyid", T},
+                               {"seq", ColumnType::Seq},
+                               {"blueprintid", T},
+                               {"colonyname", T},
+                               {"ts", B},
+                               {"doc", T}},
+                              {"historyid"}};
+
 // One table per line, so that a new table is a one-line change.
 // clang-format off
 const Table* const kTables[] = {
@@ -177,6 +202,9 @@ const Table* const kTables[] = {
     &kChannelMessages,
     &kFiles,
     &kSnapshots,
+    &kBlueprintDefinitions,
+    &kBlueprints,
+    &kBlueprintHistory,
 };
 // clang-format on
 // Versions 1-3 are SQLite's user_version 1-3 of before (PostgreSQL ran them as one step).
@@ -249,6 +277,17 @@ const std::vector<Migration> kMigrations = {
          "CREATE INDEX files_by_name ON files (colonyname, label, name, seqnr)",
          "CREATE UNIQUE INDEX snapshots_by_name ON snapshots (colonyname, name)",
          "CREATE INDEX snapshots_by_added ON snapshots (colonyname, added)",
+     }},
+    // Blueprints: definitions by kind, blueprints by name and by kind and location, history
+    // newest first per blueprint.
+    {{&kBlueprintDefinitions, &kBlueprints, &kBlueprintHistory},
+     {
+         "CREATE INDEX blueprint_definitions_by_kind ON blueprint_definitions (colonyname, kind)",
+         "CREATE UNIQUE INDEX blueprints_by_name ON blueprints (colonyname, name)",
+         "CREATE INDEX blueprints_by_kind ON blueprints (colonyname, kind, locationname)",
+         "CREATE INDEX blueprint_history_by_blueprint ON blueprint_history "
+         "(blueprintid, ts{seq_key})",
+         "CREATE INDEX blueprint_history_by_colony ON blueprint_history (colonyname)",
      }},
 };
 

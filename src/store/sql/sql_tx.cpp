@@ -48,7 +48,12 @@ void SqlTx::remove_colony(const std::string& name) {
           Stmt::DeleteColonyCrons, Stmt::DeleteColonyAttributes, Stmt::DeleteColonyProcesses,
           Stmt::DeleteColonyLogs, Stmt::DeleteColonyGraphs, Stmt::DeleteColonyFunctions,
           Stmt::DeleteColonyExecutors, Stmt::DeleteColonyUsers, Stmt::DeleteColonyLocations,
-          Stmt::DeleteColonyFiles, Stmt::DeleteColonySnapshots, Stmt::DeleteColony})
+          Stmt::DeleteColonyFiles, Stmt::DeleteColonySnapshots,
+          // Blueprints (features.md 6).
+          Stmt::DeleteColonyBlueprintHistory, Stmt::DeleteColonyBlueprints,
+          Stmt::DeleteColonyBlueprintDefinitions,
+          // The colony last.
+          Stmt::DeleteColony})
         exec(s, {name});
 }
 

@@ -177,6 +177,26 @@ class SqlTx final : public StoreTx {
     std::vector<Snapshot> snapshots(const std::string& colony) override;
     void remove_snapshot(const std::string& colony, const std::string& id) override;
     void remove_snapshot_by_name(const std::string& colony, const std::string& name) override;
+    // Blueprints (sql_tx_blueprints.cpp).
+    bool add_blueprint_definition(const BlueprintDefinition& d) override;
+    std::optional<BlueprintDefinition> blueprint_definition(const std::string& colony,
+                                                            const std::string& name) override;
+    std::vector<BlueprintDefinition> blueprint_definitions(const std::string& colony) override;
+    std::optional<BlueprintDefinition> blueprint_definition_by_kind(
+        const std::string& colony, const std::string& kind) override;
+    void remove_blueprint_definition(const std::string& colony, const std::string& name) override;
+    bool add_blueprint(const Blueprint& b) override;
+    void save_blueprint(const Blueprint& b) override;
+    std::optional<Blueprint> blueprint(const std::string& colony, const std::string& name,
+                                       bool lock) override;
+    std::optional<Blueprint> blueprint_by_id(const std::string& id) override;
+    std::vector<Blueprint> blueprints(const std::string& colony, const std::string& kind,
+                                      const std::optional<std::string>& location) override;
+    int64_t count_blueprints(const std::string& colony, const std::string& kind) override;
+    void remove_blueprint(const std::string& id) override;
+    void add_blueprint_history(const BlueprintHistory& h, const std::string& colony) override;
+    std::vector<BlueprintHistory> blueprint_history(const std::string& blueprintid,
+                                                    int limit) override;
 
   private:
     using Params = std::initializer_list<Param>;

@@ -337,6 +337,40 @@ const Def kDefs[] = {
          "SELECT doc FROM snapshots WHERE colonyname = $1 ORDER BY added DESC, snapshotid"),
     text(S::RemoveSnapshot, "DELETE FROM snapshots WHERE snapshotid = $1 AND colonyname = $2"),
     text(S::RemoveSnapshotByName, "DELETE FROM snapshots WHERE colonyname = $1 AND name = $2"),
+    // Blueprints (features.md 6).
+    text(S::BlueprintDefinition,
+         "SELECT doc FROM blueprint_definitions WHERE colonyname = $1 AND name = $2"),
+    text(S::BlueprintDefinitions,
+         "SELECT doc FROM blueprint_definitions WHERE colonyname = $1 ORDER BY name"),
+    text(S::BlueprintDefinitionByKind,
+         "SELECT doc FROM blueprint_definitions WHERE colonyname = $1 AND kind = $2 "
+         "ORDER BY name LIMIT 1"),
+    insert(S::AddBlueprintDefinition, "blueprint_definitions", OnConflict::Ignore),
+    text(S::RemoveBlueprintDefinition,
+         "DELETE FROM blueprint_definitions WHERE colonyname = $1 AND name = $2"),
+    text(S::DeleteColonyBlueprintDefinitions,
+         "DELETE FROM blueprint_definitions WHERE colonyname = $1"),
+    text(S::Blueprint, "SELECT doc FROM blueprints WHERE colonyname = $1 AND name = $2"),
+    text(S::LockBlueprint,
+         "SELECT doc FROM blueprints WHERE colonyname = $1 AND name = $2{for_update}"),
+    text(S::BlueprintById, "SELECT doc FROM blueprints WHERE blueprintid = $1"),
+    text(S::Blueprints, "SELECT doc FROM blueprints WHERE colonyname = $1 ORDER BY name"),
+    text(S::BlueprintsOfKind,
+         "SELECT doc FROM blueprints WHERE colonyname = $1 AND kind = $2 ORDER BY name"),
+    text(S::BlueprintsOfKindAt,
+         "SELECT doc FROM blueprints WHERE colonyname = $1 AND kind = $2 AND locationname = $3 "
+         "ORDER BY name"),
+    text(S::CountBlueprintsOfKind,
+         "SELECT COUNT(*) FROM blueprints WHERE colonyname = $1 AND kind = $2"),
+    insert(S::AddBlueprint, "blueprints", OnConflict::Ignore),
+    insert(S::SaveBlueprint, "blueprints", OnConflict::Replace),
+    text(S::RemoveBlueprint, "DELETE FROM blueprints WHERE blueprintid = $1"),
+    text(S::DeleteColonyBlueprints, "DELETE FROM blueprints WHERE colonyname = $1"),
+    insert(S::AddBlueprintHistory, "blueprint_history"),
+    text(S::BlueprintHistory,
+         "SELECT doc FROM blueprint_history WHERE blueprintid = $1 "
+         "ORDER BY ts DESC, {seq} DESC LIMIT $2::bigint"),
+    text(S::DeleteColonyBlueprintHistory, "DELETE FROM blueprint_history WHERE colonyname = $1"),
 };
 static_assert(std::size(kDefs) == kStatementCount, "one definition per Stmt");
 

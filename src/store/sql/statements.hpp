@@ -150,7 +150,27 @@ namespace colonies::store::sql {
     X(SnapshotByName) \
     X(Snapshots) \
     X(RemoveSnapshot) \
-    X(RemoveSnapshotByName)
+    X(RemoveSnapshotByName) \
+    X(BlueprintDefinition) \
+    X(BlueprintDefinitions) \
+    X(BlueprintDefinitionByKind) \
+    X(AddBlueprintDefinition) \
+    X(RemoveBlueprintDefinition) \
+    X(DeleteColonyBlueprintDefinitions) \
+    X(Blueprint) \
+    X(LockBlueprint) \
+    X(BlueprintById) \
+    X(Blueprints) \
+    X(BlueprintsOfKind) \
+    X(BlueprintsOfKindAt) \
+    X(CountBlueprintsOfKind) \
+    X(AddBlueprint) \
+    X(SaveBlueprint) \
+    X(RemoveBlueprint) \
+    X(DeleteColonyBlueprints) \
+    X(AddBlueprintHistory) \
+    X(BlueprintHistory) \
+    X(DeleteColonyBlueprintHistory)
 // clang-format on
 
 enum class Stmt : unsigned short {
