@@ -6,9 +6,9 @@
 namespace colonies::store::sql {
 
 bool SqlTx::add_blueprint_definition(const BlueprintDefinition& d) {
-    return exec(Stmt::AddBlueprintDefinition,
-                {d.metadata.colonyname, d.metadata.name, d.blueprintdefinitionid, d.names_kind,
-                 to_text(to_json(d))}) > 0;
+    return changes(Stmt::AddBlueprintDefinition,
+                   {d.metadata.colonyname, d.metadata.name, d.blueprintdefinitionid, d.names_kind,
+                    to_text(to_json(d))}) > 0;
 }
 
 std::optional<BlueprintDefinition> SqlTx::blueprint_definition(const std::string& colony,
@@ -33,8 +33,9 @@ bool SqlTx::add_blueprint(const Blueprint& b) {
     // The name is unique through an index, not the key: look first, so that a taken name is a
     // refusal and not a failed statement.
     if (blueprint(b.metadata.colonyname, b.metadata.name, false)) return false;
-    return exec(Stmt::AddBlueprint, {b.blueprintid, b.metadata.colonyname, b.metadata.name, b.kind,
-                                     lower(b.metadata.locationname), to_text(to_json(b))}) > 0;
+    return changes(Stmt::AddBlueprint,
+                   {b.blueprintid, b.metadata.colonyname, b.metadata.name, b.kind,
+                    lower(b.metadata.locationname), to_text(to_json(b))}) > 0;
 }
 
 void SqlTx::save_blueprint(const Blueprint& b) {
