@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/completion.hpp"
 #include "cli/output.hpp"
 #include "cli/server_command.hpp"
 
@@ -129,6 +130,7 @@ int run(int argc, char** argv) {
     add_location_commands(app, ctx);
     add_key_rotation_commands(app, ctx);
     add_fs_commands(app, ctx);
+    add_completion_command(app);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     try {
