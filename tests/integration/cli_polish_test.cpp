@@ -94,7 +94,7 @@ TEST(CliPolish, AmbiguousOrUnknownPrefixesAreClearErrors) {
     for (const auto& id : ids) prefixes.insert(id.substr(0, 4));
     std::string unknown = "0000";
     for (int n = 0; prefixes.count(unknown); ++n) {
-        char buf[8];
+        char buf[16];
         std::snprintf(buf, sizeof buf, "%04x", n);
         unknown = buf;
     }
