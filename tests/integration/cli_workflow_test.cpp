@@ -65,7 +65,7 @@ TEST(CliWorkflow, DiamondRunsToSuccess) {
     ASSERT_EQ(psw.code, 0) << psw.err;
     EXPECT_NE(psw.out.find(id), std::string::npos) << psw.out;
 
-    auto get = dev.run({"workflow", "get", "--workflowid", id});
+    auto get = dev.run({"workflow", "get", "--workflowid", id, "-i"});  // whole process ids
     ASSERT_EQ(get.code, 0) << get.err;
     EXPECT_NE(get.out.find("Processes:"), std::string::npos) << get.out;
     EXPECT_NE(get.out.find("Waiting"), std::string::npos) << get.out;
