@@ -5,6 +5,7 @@
 
 #include "cli/blueprint_commands.hpp"
 #include "cli/commands.hpp"
+#include "cli/completion.hpp"
 #include "cli/output.hpp"
 #include "cli/server_command.hpp"
 #include "log/log.hpp"
@@ -140,6 +141,7 @@ int run(int argc, char** argv) {
     add_fs_commands(app, ctx);
     add_monitor_commands(app, ctx);
     add_blueprint_commands(app, ctx);
+    add_completion_command(app);
 
     if (env("COLONIES_VERBOSE") == "true") ctx->verbose = true;
     log::Settings log_settings;

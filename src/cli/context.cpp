@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "cli/output.hpp"
+
 namespace colonies::cli {
 
 std::string env(const char* name) {
@@ -36,7 +38,25 @@ bool Context::tls() const {
     return !insecure;  // upstream default: TLS unless --insecure
 }
 
+// Upstream lets COLONIES_SERVER_HOST and COLONIES_TLS win over --host and --insecure (cli.md
+// 2.2); a flag that loses silently looks like a bug, so say so (once per run).
+static void warn_overridden_flags(const std::string& host, bool insecure) {
+    static bool warned = false;
+    if (warned) return;
+    warned = true;
+    const std::string env_host = env("COLONIES_SERVER_HOST");
+    if (!host.empty() && !env_host.empty() && host != env_host)
+        log_warn(
+            "--host is ignored: COLONIES_SERVER_HOST wins (as upstream); unset it to use --host",
+            {{"Host", env_host}});
+    if (insecure && env("COLONIES_TLS") == "true")
+        log_warn(
+            "--insecure is ignored: COLONIES_TLS=true wins (as upstream); unset it or set it "
+            "to false");
+}
+
 client::Options Context::client_options() const {
+    warn_overridden_flags(host, insecure);
     client::Options o;
     const std::string env_host = env("COLONIES_SERVER_HOST");
     o.host = !env_host.empty() ? env_host : !host.empty() ? host : "localhost";

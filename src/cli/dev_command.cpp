@@ -154,6 +154,7 @@ void run_dev(const DevFlags& f) {
                check(crypto::id_from_private_key(kExecutorPrvKey)),
                env("COLONIES_EXECUTOR_TYPE").empty() ? "cli" : env("COLONIES_EXECUTOR_TYPE")};
 
+    check_port_free(f.bind, port);  // before anything is printed or opened
     prepare_dir(dir, f.fresh);
     const std::string dbpath = dir + "/colonies.db";
     std::unique_ptr<store::Store> st;
@@ -196,7 +197,7 @@ void run_dev(const DevFlags& f) {
         try {
             if (failure) std::rethrow_exception(failure);
         } catch (const std::exception& e) {
-            why = e.what();
+            why = serve_error_text(e);
         }
         throw CliError("cannot start the development server on port " + std::to_string(port) +
                        ": " + why + " (is the port in use? try --port)");

@@ -1,7 +1,13 @@
 // `colonies executor ls|get|add|approve|reject|remove` (cli.md 3.8). Registration changes are
 // signed with the colony owner key; reads with COLONIES_PRVKEY. `executor os start` lives in
 // executor_os_command.cpp.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -10,6 +16,7 @@
 #include "cli/output.hpp"
 #include "cli/spec_file.hpp"
 #include "core/json.hpp"
+#include "crypto/crypto.hpp"
 
 namespace colonies::cli {
 namespace {
@@ -192,9 +199,10 @@ void ls(const Context& ctx, const LsFlags& f) {
 struct AddFlags {
     std::string id, spec, name, type;
     bool approve = false;
+    std::string keypath, idpath;  // executor create
 };
 
-void add(const Context& ctx, const AddFlags& f) {
+void add(const Context& ctx, const AddFlags& f, const Fields& also = {}) {
     Executor e;
     if (!f.spec.empty()) e = check(executor_from_json(read_json_file(f.spec)));
     if (!f.name.empty()) e.executorname = f.name;
@@ -213,10 +221,36 @@ void add(const Context& ctx, const AddFlags& f) {
         log_info("Approving Executor", {{"ExecutorName", added.executorname}});
         check(c.approve_executor(added.colonyname, added.executorname, colony_key));
     }
-    log_info("Executor added", {{"ExecutorName", added.executorname},
-                                {"ExecutorType", added.executortype},
-                                {"ExecutorID", added.executorid},
-                                {"ColonyName", added.colonyname}});
+    Fields fields{{"ExecutorName", added.executorname},
+                  {"ExecutorType", added.executortype},
+                  {"ExecutorID", added.executorid},
+                  {"ColonyName", added.colonyname}};
+    fields.insert(fields.end(), also.begin(), also.end());
+    log_info("Executor added", fields);
+}
+
+void write_private(const std::string& path, const std::string& text, mode_t mode) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) throw CliError("cannot write " + path + ": " + std::strerror(errno));
+    const std::string line = text + "\n";
+    const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ::fchmod(fd, mode);  // also when the file was there before
+    ::close(fd);
+    if (!ok) throw CliError("cannot write " + path + ": " + std::strerror(errno));
+}
+
+// `executor create` (cli.md 3.8): a fresh key pair saved to --keypath/--idpath, then as `add`.
+// The key file is readable by its owner only (upstream writes 0644).
+void create(const Context& ctx, AddFlags f) {
+    if (f.keypath.empty()) throw CliError("Private key path not specified (--keypath)", kExitUsage);
+    if (f.idpath.empty()) throw CliError("ID path not specified (--idpath)", kExitUsage);
+    ctx.need_colony_prvkey();  // before anything is written
+    const std::string prvkey = crypto::generate_private_key();
+    f.id = check(crypto::id_from_private_key(prvkey));
+    write_private(f.keypath, prvkey, 0600);
+    write_private(f.idpath, f.id, 0644);
+    log_info("Generated Executor Id", {{"ExecutorID", f.id}});
+    add(ctx, f, {{"PrvKeyPath", f.keypath}, {"IDPath", f.idpath}});
 }
 
 // approve / reject / remove: one colony-key call on an executor name.
@@ -272,6 +306,17 @@ void add_executor_commands(CLI::App& app, Ctx ctx) {
     add_cmd->add_option("--type", af->type, "executor type (overrides the spec)");
     add_cmd->add_flag("--approve", af->approve, "approve it as well");
     add_cmd->callback([ctx, af] { add(*ctx, *af); });
+
+    auto* create_cmd = executor->add_subcommand(
+        "create", "Generate a key pair and register an executor with it (colony owner key)");
+    auto cf = std::make_shared<AddFlags>();
+    create_cmd->add_option("--spec", cf->spec, "Executor JSON file");
+    create_cmd->add_option("--name", cf->name, "executor name (overrides the spec)");
+    create_cmd->add_option("--type", cf->type, "executor type (overrides the spec)");
+    create_cmd->add_flag("--approve", cf->approve, "approve it as well");
+    create_cmd->add_option("--keypath", cf->keypath, "file to write the private key to");
+    create_cmd->add_option("--idpath", cf->idpath, "file to write the executor id to");
+    create_cmd->callback([ctx, cf] { create(*ctx, *cf); });
 
     add_state_command(executor, ctx, "approve", "Approve an executor (colony owner key)",
                       &client::Client::approve_executor, "Executor approved");

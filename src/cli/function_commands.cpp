@@ -55,6 +55,9 @@ void submit_and_watch(const Context& ctx, FunctionSpec spec, const WaitFlags& f)
         return;
     }
     log_info("Process submitted", {{"ProcessId", p.processid}});
+    // The id on stdout for scripts (ID=$(colonies function submit ...)); with --out or
+    // --follow, stdout is the process's output or logs alone, as upstream.
+    if (!f.out && !f.follow) std::cout << p.processid << "\n" << std::flush;
     if (f.wait) {
         while (!is_final(p.state)) {
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -166,6 +169,45 @@ void ls(const Context& ctx) {
     }
 }
 
+// `function register` / `remove` (cli.md 3.11): signed by the executor that offers the function.
+void add_registry_commands(CLI::App* function, Ctx ctx) {
+    auto* reg =
+        function->add_subcommand("register", "Register a function of an executor (its key)");
+    auto rname = std::make_shared<std::string>(), rfunc = std::make_shared<std::string>();
+    auto rdesc = std::make_shared<std::string>();
+    reg->add_option("--name", *rname, "name of the executor (signing with its key)")->required();
+    reg->add_option("--func", *rfunc, "function name")->required();
+    reg->add_option("--desc", *rdesc, "description");
+    reg->callback([ctx, rname, rfunc, rdesc] {
+        Function f;
+        f.executorname = *rname;
+        f.colonyname = ctx->need_colony();
+        f.funcname = *rfunc;
+        f.description = *rdesc;
+        auto c = ctx->client();
+        auto added = check(c.add_function(f, ctx->need_prvkey()));
+        if (ctx->json) {
+            print_json(to_json(added));
+            return;
+        }
+        log_info("Function added", {{"FunctionID", added.functionid},
+                                    {"ExecutorName", added.executorname},
+                                    {"ColonyName", added.colonyname},
+                                    {"FuncName", added.funcname}});
+        std::cout << added.functionid << "\n" << std::flush;  // for scripts
+    });
+
+    auto* rm =
+        function->add_subcommand("remove", "Remove a registered function (its executor's key)");
+    auto fid = std::make_shared<std::string>();
+    rm->add_option("--functionid", *fid, "function id (`executor get` shows it)")->required();
+    rm->callback([ctx, fid] {
+        auto c = ctx->client();
+        check(c.call("removefunctionmsg", {{"functionid", *fid}}, ctx->need_prvkey()));
+        log_info("Function removed", {{"FunctionID", *fid}});
+    });
+}
+
 }  // namespace
 
 void add_function_commands(CLI::App& app, Ctx ctx) {
@@ -204,6 +246,7 @@ void add_function_commands(CLI::App& app, Ctx ctx) {
     exec->callback([ctx, ef, xf] { submit_and_watch(*ctx, exec_spec(*ef), *xf); });
 
     function->add_subcommand("ls", "List registered functions")->callback([ctx] { ls(*ctx); });
+    add_registry_commands(function, ctx);
 }
 
 }  // namespace colonies::cli

@@ -1,5 +1,6 @@
 #include "cli/output.hpp"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,11 +9,14 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "cli/context.hpp"
+#include "cli/table_fit.hpp"
 #include "log/log.hpp"
 
 namespace colonies::cli {
@@ -118,21 +122,133 @@ void Table::add_row(std::vector<std::string> cells, std::vector<Colour> colours)
     colours_.push_back(std::move(colours));
 }
 
-std::string Table::render(bool colour, bool ascii) const {
-    const Box& b = ascii ? kAscii : kRounded;
-    size_t cols = headers_.size();
-    for (const auto& r : rows_) cols = std::max(cols, r.size());
-    if (cols == 0) return "";
-    std::vector<size_t> w(cols, 0);
-    for (size_t i = 0; i < headers_.size(); ++i) w[i] = width(headers_[i]);
-    for (const auto& r : rows_)
+namespace {
+
+// `cell` cut to `max` display columns, the last one an ellipsis; colour escapes are kept (and
+// closed) so a cut cell cannot leave the terminal coloured.
+std::string fit_cell(const std::string& cell, size_t max, bool ascii) {
+    if (width(cell) <= max) return cell;
+    if (max == 0) return "";
+    std::string out;
+    size_t n = 0;
+    bool escaped = false;
+    for (size_t i = 0; i < cell.size(); ++i) {
+        if (cell[i] == '\033') {
+            escaped = true;
+            while (i < cell.size() && cell[i] != 'm') out += cell[i++];
+            if (i < cell.size()) out += cell[i];
+            continue;
+        }
+        const bool starts = (static_cast<unsigned char>(cell[i]) & 0xC0) != 0x80;
+        if (starts && n++ == max - 1) break;
+        out += cell[i];
+    }
+    out += ascii ? "~" : "…";
+    return escaped ? out + "\033[0m" : out;
+}
+
+// `cell` in pieces of `max` display columns (colour escapes dropped when it must be split).
+std::vector<std::string> wrap_cell(const std::string& cell, size_t max) {
+    if (width(cell) <= max || max == 0) return {cell};
+    std::vector<std::string> pieces(1);
+    size_t n = 0;
+    for (size_t i = 0; i < cell.size(); ++i) {
+        if (cell[i] == '\033') {
+            while (i < cell.size() && cell[i] != 'm') ++i;
+            continue;
+        }
+        const bool starts = (static_cast<unsigned char>(cell[i]) & 0xC0) != 0x80;
+        if (starts && n++ == max) {
+            pieces.emplace_back();
+            n = 1;
+        }
+        pieces.back() += cell[i];
+    }
+    return pieces;
+}
+
+// A column is not cut below this (or its header, if wider) while another can be cut.
+constexpr size_t kMinColumn = 8;
+
+size_t table_width(const std::vector<size_t>& w) {
+    size_t total = 1;
+    for (size_t x : w) total += x + 3;
+    return total;
+}
+
+// What the layout needs of a Table (its private parts, lent by its members).
+struct TableView {
+    const std::string& title;
+    const std::vector<std::string>& headers;
+    const std::vector<std::vector<std::string>>& rows;
+    const std::vector<std::vector<Colour>>& colours;
+    TableFit fit;
+};
+
+// Fits given for tables about to be printed (cli/table_fit.hpp), used up by render or print.
+std::map<const Table*, TableFit>& pending_fits() {
+    static std::map<const Table*, TableFit> fits;
+    return fits;
+}
+
+// Which columns to show and how wide, for `max_width` (0: no limit): first columns go (in
+// t.fit.drop_first, then from the right) until the narrowest the rest can be fits, then the widest
+// columns are cut one character at a time.
+std::vector<std::pair<size_t, size_t>> layout(const TableView& t, size_t max_width) {
+    size_t cols = t.headers.size();
+    for (const auto& r : t.rows) cols = std::max(cols, r.size());
+    std::vector<size_t> w(cols, 0), min(cols, 0);
+    for (size_t i = 0; i < t.headers.size(); ++i) w[i] = width(t.headers[i]);
+    for (const auto& r : t.rows)
         for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], width(r[i]));
-    size_t inner = 0;  // width between the outer borders
-    for (size_t x : w) inner += x + 3;
-    inner -= 1;
-    if (!title_.empty() && width(title_) + 2 > inner) {  // widen the last column for the title
-        w.back() += width(title_) + 2 - inner;
-        inner = width(title_) + 2;
+    for (size_t i = 0; i < cols; ++i) {
+        const size_t header = i < t.headers.size() ? width(t.headers[i]) : 0;
+        min[i] = std::min(w[i], std::max(kMinColumn, header));
+        if (std::find(t.fit.whole.begin(), t.fit.whole.end(), i) != t.fit.whole.end())
+            min[i] = w[i];
+    }
+    std::vector<size_t> shown;
+    for (size_t i = 0; i < cols; ++i) shown.push_back(i);
+    auto widths = [&](const std::vector<size_t>& of) {
+        std::vector<size_t> out;
+        for (size_t i : shown) out.push_back(of[i]);
+        return out;
+    };
+    std::vector<size_t> order = t.fit.drop_first;
+    for (size_t i = cols; i-- > 0;) order.push_back(i);
+    for (size_t next = 0; max_width > 0 && shown.size() > 1 && table_width(widths(min)) > max_width;
+         ++next) {
+        if (next >= order.size()) break;
+        std::erase(shown, order[next]);
+    }
+    std::vector<size_t> fit = widths(w);
+    const std::vector<size_t> floor = widths(min);
+    while (max_width > 0 && table_width(fit) > max_width) {
+        size_t widest = fit.size();
+        for (size_t k = 0; k < fit.size(); ++k)
+            if (fit[k] > floor[k] && (widest == fit.size() || fit[k] > fit[widest])) widest = k;
+        if (widest == fit.size()) break;  // as narrow as it goes
+        --fit[widest];
+    }
+    std::vector<std::pair<size_t, size_t>> out;
+    for (size_t k = 0; k < shown.size(); ++k) out.emplace_back(shown[k], fit[k]);
+    return out;
+}
+
+std::string render_view(const TableView& t, bool colour, bool ascii, size_t max_width) {
+    const Box& b = ascii ? kAscii : kRounded;
+    const auto cols_w = layout(t, max_width);
+    const size_t cols = cols_w.size();
+    if (cols == 0) return "";
+    std::vector<size_t> w;
+    for (const auto& [_, width_of] : cols_w) w.push_back(width_of);
+    size_t inner = table_width(w) - 2;  // width between the outer borders
+    std::string title = t.title;
+    if (max_width > 0 && width(title) + 4 > max_width && max_width > 4)
+        title = fit_cell(title, max_width - 4, ascii);
+    if (!title.empty() && width(title) + 2 > inner) {  // widen the last column for the title
+        w.back() += width(title) + 2 - inner;
+        inner = width(title) + 2;
     }
 
     auto rule = [&](const std::string& l, const std::string& m, const std::string& r) {
@@ -140,40 +256,96 @@ std::string Table::render(bool colour, bool ascii) const {
         for (size_t i = 0; i < cols; ++i) s += repeat(b.h, w[i] + 2) + (i + 1 < cols ? m : r);
         return s + "\n";
     };
+    // One row: a cell too wide is cut, or in a key-value table wrapped onto more lines (its
+    // values are ids and paths a person copies).
     auto line = [&](const std::vector<std::string>& cells, const std::vector<Colour>* cs) {
-        std::string s = b.v;
-        for (size_t i = 0; i < cols; ++i) {
-            std::string cell = i < cells.size() ? cells[i] : "";
-            std::string pad(w[i] - width(cell), ' ');
-            Colour c = cs && i < cs->size() ? (*cs)[i] : Colour::None;
-            s += " " + paint(cell, c, colour) + pad + " " + b.v;
+        std::vector<std::vector<std::string>> pieces(cols);
+        size_t lines = 1;
+        for (size_t k = 0; k < cols; ++k) {
+            const size_t i = cols_w[k].first;
+            const std::string cell = i < cells.size() ? cells[i] : "";
+            pieces[k] = t.headers.empty() ? wrap_cell(cell, w[k])
+                                          : std::vector<std::string>{fit_cell(cell, w[k], ascii)};
+            lines = std::max(lines, pieces[k].size());
         }
-        return s + "\n";
+        std::string s;
+        for (size_t l = 0; l < lines; ++l) {
+            s += b.v;
+            for (size_t k = 0; k < cols; ++k) {
+                const size_t i = cols_w[k].first;
+                const std::string cell = l < pieces[k].size() ? pieces[k][l] : "";
+                std::string pad(w[k] - width(cell), ' ');
+                Colour c = cs && i < cs->size() ? (*cs)[i] : Colour::None;
+                s += " " + paint(cell, c, colour) + pad + " " + b.v;
+            }
+            s += "\n";
+        }
+        return s;
     };
 
     std::string out;
-    if (!title_.empty()) {
+    if (!title.empty()) {
         out += b.tl + repeat(b.h, inner) + b.tr + "\n";
-        out += b.v + " " + paint(title_, Colour::Bold, colour) +
-               std::string(inner - 1 - width(title_), ' ') + b.v + "\n";
+        out += b.v + " " + paint(title, Colour::Bold, colour) +
+               std::string(inner - 1 - width(title), ' ') + b.v + "\n";
         out += rule(b.ml, b.tm, b.mr);
     } else {
         out += rule(b.tl, b.tm, b.tr);
     }
-    if (!headers_.empty()) {
+    if (!t.headers.empty()) {
         std::vector<std::string> up;
-        for (const auto& h : headers_) up.push_back(upper(h));
+        for (const auto& h : t.headers) up.push_back(upper(h));
         out += line(up, nullptr);
         out += rule(b.ml, b.mm, b.mr);
     }
-    for (size_t i = 0; i < rows_.size(); ++i) out += line(rows_[i], &colours_[i]);
+    for (size_t i = 0; i < t.rows.size(); ++i) out += line(t.rows[i], &t.colours[i]);
     out += rule(b.bl, b.bm, b.br);
     return out;
 }
 
+}  // namespace
+
+void fit_table(const Table& t, TableFit fit) {
+    pending_fits()[&t] = std::move(fit);
+}
+
+// A table's own fit (fit_table), used up; or none: columns then go from the right, nothing is
+// whole. Used up, so that a later table at the same address starts clean.
+static TableFit fit_of(const Table* t) {
+    auto& fits = pending_fits();
+    auto it = fits.find(t);
+    if (it == fits.end()) return {};
+    TableFit fit = std::move(it->second);
+    fits.erase(it);
+    return fit;
+}
+
+std::string Table::render(bool colour, bool ascii) const {
+    TableFit fit = fit_of(this);
+    const size_t w = fit.width;
+    return render_view({title_, headers_, rows_, colours_, std::move(fit)}, colour, ascii, w);
+}
+
+size_t terminal_width() {
+    const std::string columns = env("COLUMNS");
+    if (!columns.empty()) {
+        char* end = nullptr;
+        const long n = std::strtol(columns.c_str(), &end, 10);
+        if (end && *end == '\0' && n > 0) return static_cast<size_t>(n);
+    }
+    winsize ws{};
+    if (isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 0;
+}
+
 void Table::print() const {
+    TableFit fit = fit_of(this);
     if (rows_.empty()) return;  // cli.md 6.3: empty tables are not printed
-    std::cout << render(stdout_colour(), env("COLONIES_CLI_ASCII") == "true") << std::flush;
+    const size_t w = fit.width > 0 ? fit.width : terminal_width();
+    std::cout << render_view({title_, headers_, rows_, colours_, std::move(fit)}, stdout_colour(),
+                             env("COLONIES_CLI_ASCII") == "true", w)
+              << std::flush;
 }
 
 namespace {

@@ -7,7 +7,9 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/ids.hpp"
 #include "cli/output.hpp"
+#include "cli/table_fit.hpp"
 #include "client/subscribe.hpp"
 #include "core/json.hpp"
 
@@ -62,9 +64,11 @@ void list(const Context& ctx, ProcessState state, const ListFlags& f) {
     const char* time_title = state == ProcessState::Waiting   ? "Submission time"
                              : state == ProcessState::Running ? "Start time"
                                                               : "End time";
-    // The ID column is always shown: it is what `process get -p` needs (-i kept for scripts).
+    // The ID column is always shown, its first 12 digits (all with -i): what `process get -p`
+    // takes. A narrow terminal loses KwArgs, Label, Initiator, Executor type, Args first.
     Table t({"ID", "FuncName", "Args", "KwArgs", time_title, "Executor name", "Executor type",
              "Initiator", "Label"});
+    fit_table(t, {{3, 8, 7, 6, 2}, {0, 4}});
     std::map<std::string, std::string> names;  // executor id -> name, looked up once
     for (const auto& p : ps) {
         Time when = state == ProcessState::Waiting   ? p.submissiontime
@@ -79,7 +83,7 @@ void list(const Context& ctx, ProcessState state, const ListFlags& f) {
             }
             executor = it->second;
         }
-        t.add_row({p.processid, p.spec.funcname, truncate(join(p.spec.args), 20),
+        t.add_row({short_id(p.processid, f.ids), p.spec.funcname, truncate(join(p.spec.args), 20),
                    truncate(kwargs_text(p.spec.kwargs), 20), table_time(when), executor,
                    p.spec.conditions.executortype, p.initiatorname, p.spec.label});
     }
@@ -273,7 +277,7 @@ void add_listing_commands(CLI::App* process, Ctx ctx) {
         auto* cmd = process->add_subcommand(l.name, l.help);
         auto f = std::make_shared<ListFlags>();
         cmd->add_option("--count", f->count, "how many (max 100)")->capture_default_str();
-        cmd->add_flag("-i,--ids", f->ids, "show process ids (always shown)");
+        cmd->add_flag("-i,--ids", f->ids, "show whole process ids (else their first 12 digits)");
         cmd->add_option("--executortype", f->executortype, "only this executor type");
         cmd->add_option("--label", f->label, "only this label");
         cmd->add_option("--initiator", f->initiator, "only processes submitted by this user");
@@ -289,24 +293,26 @@ void add_submitter_commands(CLI::App* process, Ctx ctx) {
     auto gout = std::make_shared<bool>(false);
     get_cmd->add_option("-p,--processid", *gid, "process id")->required();
     get_cmd->add_flag("--out", *gout, "print only the output");
-    get_cmd->callback([ctx, gid, gout] { get(*ctx, *gid, *gout); });
+    get_cmd->callback([ctx, gid, gout] { get(*ctx, resolve_process_id(*ctx, *gid), *gout); });
 
     auto* cancel = process->add_subcommand("cancel", "Cancel a waiting or running process");
     auto cid = std::make_shared<std::string>();
     cancel->add_option("-p,--processid", *cid, "process id")->required();
     cancel->callback([ctx, cid] {
+        const std::string id = resolve_process_id(*ctx, *cid);
         auto c = ctx->client();
-        check(c.cancel_process(*cid, ctx->need_prvkey()));
-        log_info("Process cancelled", {{"ProcessId", *cid}});
+        check(c.cancel_process(id, ctx->need_prvkey()));
+        log_info("Process cancelled", {{"ProcessId", id}});
     });
 
     auto* remove = process->add_subcommand("remove", "Remove a process that is not running");
     auto rid = std::make_shared<std::string>();
     remove->add_option("-p,--processid", *rid, "process id")->required();
     remove->callback([ctx, rid] {
+        const std::string id = resolve_process_id(*ctx, *rid);
         auto c = ctx->client();
-        check(c.remove_process(*rid, ctx->need_prvkey()));
-        log_info("Process removed", {{"ProcessId", *rid}});
+        check(c.remove_process(id, ctx->need_prvkey()));
+        log_info("Process removed", {{"ProcessId", id}});
     });
 
     add_removeall_command(
@@ -323,7 +329,9 @@ void add_submitter_commands(CLI::App* process, Ctx ctx) {
     wait_cmd->add_option("--state", *wstate, "waiting, running, successful, failed or cancelled")
         ->capture_default_str();
     wait_cmd->add_option("--timeout", *wtimeout, "seconds to wait")->capture_default_str();
-    wait_cmd->callback([ctx, wid, wstate, wtimeout] { wait_for(*ctx, *wid, *wstate, *wtimeout); });
+    wait_cmd->callback([ctx, wid, wstate, wtimeout] {
+        wait_for(*ctx, resolve_process_id(*ctx, *wid), *wstate, *wtimeout);
+    });
 }
 
 // assign, close, fail: an executor's side of the process loop, by hand.
@@ -341,9 +349,10 @@ void add_executor_side_commands(CLI::App* process, Ctx ctx) {
     close->callback([ctx, clid, outs] {
         boost::json::array out;
         for (const auto& o : *outs) out.emplace_back(o);
+        const std::string id = resolve_process_id(*ctx, *clid);
         auto c = ctx->client();
-        check(c.close_successful(*clid, out, ctx->need_prvkey()));
-        log_info("Process closed as successful", {{"ProcessId", *clid}});
+        check(c.close_successful(id, out, ctx->need_prvkey()));
+        log_info("Process closed as successful", {{"ProcessId", id}});
     });
 
     auto* fail_cmd = process->add_subcommand("fail", "Close an assigned process as failed");
@@ -354,9 +363,10 @@ void add_executor_side_commands(CLI::App* process, Ctx ctx) {
     fail_cmd->callback([ctx, fid, errs] {
         std::vector<std::string> e =
             errs->empty() ? std::vector<std::string>{"No errors specified"} : *errs;
+        const std::string id = resolve_process_id(*ctx, *fid);
         auto c = ctx->client();
-        check(c.close_failed(*fid, e, ctx->need_prvkey()));
-        log_info("Process closed as failed", {{"ProcessId", *fid}});
+        check(c.close_failed(id, e, ctx->need_prvkey()));
+        log_info("Process closed as failed", {{"ProcessId", id}});
     });
 }
 

@@ -1,13 +1,20 @@
 #include "cli/server_command.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <boost/system/system_error.hpp>
+#include <cstring>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "cli/output.hpp"
 #include "cluster/cluster.hpp"
@@ -33,6 +40,14 @@ struct StartFlags {
     std::string etcdname, etcdhost;
     std::string bind = "0.0.0.0";
     std::string dashboard;  // --dashboard true|false; empty: COLONIES_DASHBOARD, else on
+    // Upstream's PostgreSQL flags (cli.md 3.2); they win over COLONIES_DB_* (cli.md 7.1).
+    std::string dbhost, dbuser, dbpassword;
+    int dbport = -1;
+    // Upstream's embedded-etcd flags, accepted so its command lines start us unchanged; our
+    // cluster uses an external etcd (COLONIES_ETCD_ENDPOINTS), so they have no effect.
+    int etcdclientport = 0, etcdpeerport = 0, relayport = 0;
+    std::vector<std::string> initial_cluster;
+    std::string etcddatadir;
 };
 
 bool file_exists(const std::string& path) {
@@ -133,16 +148,17 @@ size_t env_count(const char* name, size_t fallback) {
 
 DatabaseChoice database_choice(const StartFlags& f) {
     std::string dbtype = !f.dbtype.empty() ? f.dbtype : env("COLONIES_DB_TYPE");
-    if (dbtype.empty()) dbtype = env("COLONIES_DB_HOST").empty() ? "sqlite" : "postgresql";
+    if (dbtype.empty())
+        dbtype = env("COLONIES_DB_HOST").empty() && f.dbhost.empty() ? "sqlite" : "postgresql";
     DatabaseChoice d;
     d.max_queued = env_count("COLONIES_STORE_MAX_QUEUED", d.max_queued);
     d.pg.max_queued = d.max_queued;
     if (dbtype == "postgresql" || dbtype == "postgres") {
         d.postgres = true;
-        d.pg.host = env("COLONIES_DB_HOST");
-        d.pg.port = env_int("COLONIES_DB_PORT", 5432, 1, 65535);
-        d.pg.user = env("COLONIES_DB_USER");
-        d.pg.password = env("COLONIES_DB_PASSWORD");
+        d.pg.host = !f.dbhost.empty() ? f.dbhost : env("COLONIES_DB_HOST");
+        d.pg.port = f.dbport > 0 ? f.dbport : env_int("COLONIES_DB_PORT", 5432, 1, 65535);
+        d.pg.user = !f.dbuser.empty() ? f.dbuser : env("COLONIES_DB_USER");
+        d.pg.password = !f.dbpassword.empty() ? f.dbpassword : env("COLONIES_DB_PASSWORD");
         if (!env("COLONIES_DB_NAME").empty()) d.pg.dbname = env("COLONIES_DB_NAME");
         if (!env("COLONIES_DB_SCHEMA").empty()) d.pg.schema = env("COLONIES_DB_SCHEMA");
         // Upstream's pool default is 100 connections; each of ours is a worker thread, so the
@@ -245,6 +261,7 @@ void init_database(store::Store& st) {
 
 void start(const StartFlags& f) {
     server::ServerOptions o = server_options_from_env(start_port(f.port));
+    check_port_free(f.bind, o.port);
     configure_tls(f, o);
     if (f.max_body_bytes > 0) o.max_body_bytes = f.max_body_bytes;
     o.threads = f.threads;
@@ -264,7 +281,7 @@ void start(const StartFlags& f) {
         server::Server srv(std::move(o), std::move(st));
         srv.run();
     } catch (const std::exception& e) {
-        throw CliError(std::string("cannot serve: ") + e.what());
+        throw CliError("cannot serve: " + serve_error_text(e));
     }
     log_info("Colonies server stopped");
 }
@@ -330,7 +347,63 @@ void version(const Context& ctx) {
     t.print();
 }
 
+// Upstream's `server start` flags that have no other home here (cli.md 3.2).
+void add_upstream_start_flags(CLI::App* cmd, StartFlags& f) {
+    cmd->add_option("--dbhost", f.dbhost, "PostgreSQL host (else COLONIES_DB_HOST)");
+    cmd->add_option("--dbport", f.dbport, "PostgreSQL port (else COLONIES_DB_PORT, 5432)")
+        ->check(CLI::Range(1, 65535));
+    cmd->add_option("--dbuser", f.dbuser, "PostgreSQL user (else COLONIES_DB_USER)");
+    cmd->add_option("--dbpassword", f.dbpassword,
+                    "PostgreSQL password (else COLONIES_DB_PASSWORD; the variable keeps it out "
+                    "of `ps`)");
+    const std::string unused =
+        " (upstream's embedded etcd; accepted, no effect: docs/deployment.md)";
+    cmd->add_option("--etcdclientport", f.etcdclientport, "etcd client port" + unused);
+    cmd->add_option("--etcdpeerport", f.etcdpeerport, "etcd peer port" + unused);
+    cmd->add_option("--relayport", f.relayport, "relay port" + unused);
+    cmd->add_option("--initial-cluster", f.initial_cluster,
+                    "name=host:peerport:relayport:apiport,..." + unused)
+        ->delimiter(',');
+    cmd->add_option("--etcddatadir", f.etcddatadir, "etcd data directory" + unused);
+}
+
 }  // namespace
+
+void check_port_free(const std::string& bind_address, int port) {
+    const std::string where = "port " + std::to_string(port) + " on " + bind_address;
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    if (::inet_pton(AF_INET, bind_address.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(static_cast<uint16_t>(port));
+        len = sizeof *v4;
+    } else if (::inet_pton(AF_INET6, bind_address.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(static_cast<uint16_t>(port));
+        len = sizeof *v6;
+    } else {
+        throw CliError("--bind must be an IP address, got '" + bind_address + "'", kExitUsage);
+    }
+    const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;  // let the server report it
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // as the server binds
+    const int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
+    const int err = errno;
+    ::close(fd);
+    if (rc == 0) return;
+    if (err == EADDRINUSE)
+        throw CliError(where + " is in use (another server running? pick another with --port)");
+    throw CliError("cannot listen on " + where + ": " + std::strerror(err));
+}
+
+std::string serve_error_text(const std::exception& e) {
+    if (auto* se = dynamic_cast<const boost::system::system_error*>(&e))
+        return se->code().message();
+    return e.what();
+}
 
 bool parse_bool(const std::string& name, const std::string& v) {
     if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
@@ -452,6 +525,7 @@ void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
     start_cmd->add_option("--dashboard", f->dashboard,
                           "serve the web dashboard at / (true|false; else COLONIES_DASHBOARD, "
                           "default true)");
+    add_upstream_start_flags(start_cmd, *f);
     start_cmd->callback([f] { start(*f); });
 
     server->add_subcommand("status", "Show the server's version and backends")->callback([ctx] {
@@ -463,6 +537,7 @@ void add_server_commands(CLI::App& app, std::shared_ptr<Context> ctx) {
         version(*ctx);
     });
     server->add_subcommand("alive", "Do nothing and exit 0 (upstream compatibility)");
+    add_server_backup_command(server, ctx);
 }
 
 }  // namespace colonies::cli

@@ -8,8 +8,10 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/ids.hpp"
 #include "cli/output.hpp"
 #include "cli/spec_file.hpp"
+#include "cli/table_fit.hpp"
 #include "core/json.hpp"
 
 namespace colonies::cli {
@@ -38,6 +40,7 @@ void submit(const Context& ctx, const std::string& path, bool wait) {
         return;
     }
     log_info("Workflow submitted", {{"ColonyName", colony}, {"WorkflowID", g.processgraphid}});
+    if (!ctx.json) std::cout << g.processgraphid << "\n" << std::flush;  // for scripts
     if (!wait) return;
     while (!is_final(g.state)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -51,7 +54,7 @@ void submit(const Context& ctx, const std::string& path, bool wait) {
     log_info("Workflow finished successfully", {{"WorkflowID", g.processgraphid}});
 }
 
-void list(const Context& ctx, ProcessState state, int count) {
+void list(const Context& ctx, ProcessState state, int count, bool full_ids) {
     const std::string colony = ctx.need_colony(), key = ctx.need_prvkey();
     auto c = ctx.client();
     auto reply = check(c.call(
@@ -89,12 +92,13 @@ void list(const Context& ctx, ProcessState state, int count) {
                              : state == ProcessState::Running ? "StartTime"
                                                               : "EndTime";
     Table t({"WorkflowId", time_title, "Initiator"});
+    fit_table(t, {{}, {0, 1}});
     for (const auto& g : graphs)
-        t.add_row({g.processgraphid, table_time(when(g)), g.initiatorname});
+        t.add_row({short_id(g.processgraphid, full_ids), table_time(when(g)), g.initiatorname});
     t.print();
 }
 
-void get(const Context& ctx, const std::string& id) {
+void get(const Context& ctx, const std::string& id, bool full_ids) {
     const std::string key = ctx.need_prvkey();
     auto c = ctx.client();
     auto g = c.get_process_graph(id, key);
@@ -120,6 +124,7 @@ void get(const Context& ctx, const std::string& id) {
     std::cout << "\nProcesses:\n";
     Table pt({"NodeName", "ProcessId", "ExecutorType", "FuncName", "Args", "State",
               "WaitingForParents", "Dependencies"});
+    fit_table(pt, {{6, 4, 2, 7}, {1}});
     for (const auto& pid : g->processids) {
         auto p = c.get_process(pid, key);
         if (!p) {
@@ -127,11 +132,12 @@ void get(const Context& ctx, const std::string& id) {
             continue;
         }
         const auto& deps = p->spec.conditions.dependencies;
-        pt.add_row({p->spec.nodename, p->processid, p->spec.conditions.executortype,
-                    p->spec.funcname, truncate(join(p->spec.args), 20), state_text(p->state),
-                    p->waitforparents ? "true" : "false", deps.empty() ? "None" : join(deps)},
-                   {Colour::None, Colour::None, Colour::None, Colour::None, Colour::None,
-                    state_colour(p->state), Colour::None, Colour::None});
+        pt.add_row(
+            {p->spec.nodename, short_id(p->processid, full_ids), p->spec.conditions.executortype,
+             p->spec.funcname, truncate(join(p->spec.args), 20), state_text(p->state),
+             p->waitforparents ? "true" : "false", deps.empty() ? "None" : join(deps)},
+            {Colour::None, Colour::None, Colour::None, Colour::None, Colour::None,
+             state_colour(p->state), Colour::None, Colour::None});
     }
     pt.print();
 }
@@ -162,33 +168,39 @@ void add_workflow_commands(CLI::App& app, Ctx ctx) {
                              Listing{"psc", "List cancelled workflows", ProcessState::Cancelled}}) {
         auto* cmd = wf->add_subcommand(l.name, l.help);
         auto count = std::make_shared<int>(20);
+        auto ids = std::make_shared<bool>(false);
         cmd->add_option("--count", *count, "how many (max 100)")->capture_default_str();
+        cmd->add_flag("-i,--ids", *ids, "show whole workflow ids (else their first 12 digits)");
         ProcessState state = l.state;
-        cmd->callback([ctx, state, count] { list(*ctx, state, *count); });
+        cmd->callback([ctx, state, count, ids] { list(*ctx, state, *count, *ids); });
     }
 
     auto* get_cmd = wf->add_subcommand("get", "Show one workflow and its processes");
     auto gid = std::make_shared<std::string>();
     get_cmd->add_option("--workflowid", *gid, "workflow (process graph) id")->required();
-    get_cmd->callback([ctx, gid] { get(*ctx, *gid); });
+    auto gfull = std::make_shared<bool>(false);
+    get_cmd->add_flag("-i,--ids", *gfull, "show whole process ids");
+    get_cmd->callback([ctx, gid, gfull] { get(*ctx, resolve_workflow_id(*ctx, *gid), *gfull); });
 
     auto* cancel = wf->add_subcommand("cancel", "Cancel a waiting or running workflow");
     auto cid = std::make_shared<std::string>();
     cancel->add_option("--workflowid", *cid, "workflow id")->required();
     cancel->callback([ctx, cid] {
+        const std::string id = resolve_workflow_id(*ctx, *cid);
         auto c = ctx->client();
-        check(c.call("cancelprocessgraphmsg", {{"processgraphid", *cid}}, ctx->need_prvkey()));
-        log_info("Workflow cancelled", {{"WorkflowID", *cid}});
+        check(c.call("cancelprocessgraphmsg", {{"processgraphid", id}}, ctx->need_prvkey()));
+        log_info("Workflow cancelled", {{"WorkflowID", id}});
     });
 
     auto* remove = wf->add_subcommand("remove", "Remove a workflow and its processes");
     auto rid = std::make_shared<std::string>();
     remove->add_option("--workflowid", *rid, "workflow id")->required();
     remove->callback([ctx, rid] {
+        const std::string id = resolve_workflow_id(*ctx, *rid);
         auto c = ctx->client();
-        check(c.call("removeprocessgraphmsg", {{"processgraphid", *rid}, {"all", false}},
+        check(c.call("removeprocessgraphmsg", {{"processgraphid", id}, {"all", false}},
                      ctx->need_prvkey()));
-        log_info("Workflow removed", {{"WorkflowID", *rid}});
+        log_info("Workflow removed", {{"WorkflowID", id}});
     });
 
     add_removeall_command(

@@ -1,5 +1,8 @@
 #include "client/transport_error.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
@@ -59,6 +62,16 @@ Error tls_failed(const Options& o, const std::string& why) {
 }
 
 Error tls_failed(const Options& o, const error_code& ec) {
+    // A server speaking plain HTTP answers the client hello with an HTTP error, which OpenSSL
+    // reads as a record of a wrong version (or a huge length): name the likely cause.
+    if (ec.category() == asio::error::get_ssl_category()) {
+        const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+        if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
+            reason == SSL_R_RECORD_LENGTH_MISMATCH)
+            return tls_failed(o,
+                              "the server answered in plain HTTP, not TLS (for a server started "
+                              "with --insecure, pass --insecure or set COLONIES_TLS=false)");
+    }
     return tls_failed(o, ec == beast::error::timeout
                              ? "timed out after " + seconds(o.connect_timeout)
                              : ec.message());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "log/log.hpp"
+#include "server/backup_endpoint.hpp"
 #include "server/body_budget.hpp"
 #include "server/dashboard.hpp"
 #include "server/dispatcher.hpp"
@@ -307,6 +308,13 @@ struct Server::Impl {
             co_return false;
         }
         auto& req = parser.get();
+        if (req.target() == kBackupPath && req.method() == http::verb::post) {  // issue 19
+            const BackupLog log = [this](const std::string& line) {
+                if (opts.service.log) opts.service.log(line);
+            };
+            co_await serve_backup(stream, req.body(), req.version(), store_call, *store, log);
+            co_return false;
+        }
         tcp_layer(stream).expires_never();  // long polls last as long as they ask
         auto& socket = tcp_layer(stream).socket();
         bool watching = false;

@@ -29,7 +29,7 @@ TEST(CliWalk, SayHelloAsANewUserRunsIt) {
     // Closed right after the output: poll until the listing shows it.
     RunResult pss;
     for (int i = 0; i < 50; ++i) {
-        pss = dev.run({"process", "pss"});
+        pss = dev.run({"process", "pss", "-i"});  // whole ids
         if (pss.out.find(id) != std::string::npos) break;
         std::this_thread::sleep_for(100ms);
     }
@@ -66,12 +66,12 @@ TEST(CliWalk, DevDataSurvivesARestartUnlessFresh) {
 
     ASSERT_EQ(dev.stop(), 0);
     dev.start();
-    auto psw = dev.run({"process", "psw"});
+    auto psw = dev.run({"process", "psw", "-i"});
     EXPECT_NE(psw.out.find(id), std::string::npos) << psw.out << psw.err;
 
     ASSERT_EQ(dev.stop(), 0);
     dev.start({"--fresh"});
-    psw = dev.run({"process", "psw"});
+    psw = dev.run({"process", "psw", "-i"});
     EXPECT_EQ(psw.code, 0) << psw.err;
     EXPECT_EQ(psw.out.find(id), std::string::npos) << psw.out;
     EXPECT_NE(psw.err.find("No waiting processes found"), std::string::npos) << psw.err;

@@ -61,11 +61,11 @@ TEST(CliWorkflow, DiamondRunsToSuccess) {
     const std::string id = field(submit.err, "WorkflowID");
     ASSERT_EQ(id.size(), 64u) << submit.err;
 
-    auto psw = dev.run({"workflow", "psw"});
+    auto psw = dev.run({"workflow", "psw", "-i"});  // whole ids
     ASSERT_EQ(psw.code, 0) << psw.err;
     EXPECT_NE(psw.out.find(id), std::string::npos) << psw.out;
 
-    auto get = dev.run({"workflow", "get", "--workflowid", id});
+    auto get = dev.run({"workflow", "get", "--workflowid", id, "-i"});  // whole process ids
     ASSERT_EQ(get.code, 0) << get.err;
     EXPECT_NE(get.out.find("Processes:"), std::string::npos) << get.out;
     EXPECT_NE(get.out.find("Waiting"), std::string::npos) << get.out;
@@ -108,7 +108,7 @@ TEST(CliWorkflow, DiamondRunsToSuccess) {
     }
     EXPECT_EQ(state, 2);
 
-    auto pss = dev.run({"workflow", "pss"});
+    auto pss = dev.run({"workflow", "pss", "-i"});
     EXPECT_EQ(pss.code, 0) << pss.err;
     EXPECT_NE(pss.out.find(id), std::string::npos) << pss.out;
     auto pssj = dev.run({"workflow", "pss", "--json"});
@@ -156,7 +156,7 @@ TEST(CliWorkflow, CancelAndRemove) {
     EXPECT_EQ(cancel.code, 0) << cancel.err;
     EXPECT_NE(cancel.err.find("Workflow cancelled"), std::string::npos) << cancel.err;
     EXPECT_EQ(graph_json(dev, id).at("state").as_int64(), 4);
-    auto psc = dev.run({"workflow", "psc"});
+    auto psc = dev.run({"workflow", "psc", "-i"});
     EXPECT_NE(psc.out.find(id), std::string::npos) << psc.out << psc.err;
     auto psw = dev.run({"workflow", "psw"});
     EXPECT_EQ(psw.code, 0);

@@ -1,13 +1,19 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "log/log.hpp"
+#include "store/backup.hpp"
 #include "store/job_queue.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/sql_tx.hpp"
@@ -76,6 +82,7 @@ class Db final : public sql::SqlConn {
         return step(s) ? sqlite3_column_int64(s, 0) : 0;
     }
 
+    sqlite3* handle() const { return db_; }
     Dialect dialect() const override { return Dialect::Sqlite; }
     int64_t run(Stmt id, std::initializer_list<sql::Param> params, sql::RowFn on_row) override {
         auto& s = stmts_[static_cast<size_t>(id)];
@@ -119,7 +126,69 @@ class Db final : public sql::SqlConn {
     std::unordered_map<const char*, sqlite3_stmt*> control_;
 };
 
-class SqliteStore final : public Store {
+// One online backup (OnlineBackup::backup) in progress: SQLite's backup API reading through the
+// store's own connection, stepped on the writer thread between batches. SQLite carries every write
+// made through that connection meanwhile into the pages already copied, so when the last step is
+// done the copy is the database as of that moment.
+class BackupCopy {
+  public:
+    BackupCopy(std::string path, OnlineBackup::BackupDone done)
+        : path_(std::move(path)), done_(std::move(done)) {}
+    ~BackupCopy() { close(); }
+
+    // One step of at most kPagesPerStep pages; true when the copy has ended (done_ was called).
+    bool step(sqlite3* source) {
+        if (!copy_ && !open(source)) return true;
+        const int rc = sqlite3_backup_step(copy_, kPagesPerStep);
+        if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return false;
+        const int finish = sqlite3_backup_finish(copy_);
+        copy_ = nullptr;
+        if (rc != SQLITE_DONE || finish != SQLITE_OK) {
+            fail(std::string("backup step: ") + sqlite3_errmsg(dest_));
+            return true;
+        }
+        close();
+        done_("", path_);
+        return true;
+    }
+    void fail(const std::string& error) {
+        close();
+        std::remove(path_.c_str());
+        done_(error, "");
+    }
+
+  private:
+    // 1024 pages (4 MiB of 4 KiB pages) take a few milliseconds: the longest a job waits.
+    static constexpr int kPagesPerStep = 1024;
+
+    bool open(sqlite3* source) {
+        if (sqlite3_open_v2(path_.c_str(), &dest_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            nullptr) != SQLITE_OK) {
+            fail(std::string("cannot create ") + path_ + ": " +
+                 (dest_ ? sqlite3_errmsg(dest_) : "out of memory"));
+            return false;
+        }
+        copy_ = sqlite3_backup_init(dest_, "main", source, "main");
+        if (!copy_) {
+            fail(std::string("backup init: ") + sqlite3_errmsg(dest_));
+            return false;
+        }
+        return true;
+    }
+    void close() {
+        if (copy_) sqlite3_backup_finish(copy_);
+        copy_ = nullptr;
+        if (dest_) sqlite3_close(dest_);
+        dest_ = nullptr;
+    }
+
+    std::string path_;
+    OnlineBackup::BackupDone done_;
+    sqlite3* dest_ = nullptr;
+    sqlite3_backup* copy_ = nullptr;
+};
+
+class SqliteStore final : public Store, public OnlineBackup {
   public:
     explicit SqliteStore(const SqliteOptions& opts)
         : opts_(opts), db_(opts.path), tx_(db_), queue_(opts.max_queued) {
@@ -141,12 +210,27 @@ class SqliteStore final : public Store {
         writer_ = std::thread([this] { loop(); });
     }
     ~SqliteStore() override {
+        stopping_ = true;  // backups in progress end unfinished
         queue_.stop();
         writer_.join();
+        take_new_backups();
+        for (auto& b : backups_) b->fail("the server is stopping");
     }
 
     void post(Job job, Done done) override { queue_.push(std::move(job), std::move(done)); }
     size_t queued_jobs() const override { return queue_.size(); }
+
+    // The copy goes next to the database (same file system, so there is room for it if the
+    // database fits), as <path>.backup-<n>.
+    void backup(BackupDone done) override {
+        const std::string path = opts_.path + ".backup-" + std::to_string(::getpid()) + "-" +
+                                 std::to_string(++backup_count_);
+        {
+            std::lock_guard lk(backups_mu_);
+            new_backups_.push_back(std::make_unique<BackupCopy>(path, std::move(done)));
+        }
+        wake();
+    }
 
   private:
     // PRAGMA user_version counts the shared migrations that ran (sql/schema.hpp).
@@ -174,7 +258,28 @@ class SqliteStore final : public Store {
         while (queue_.take(batch, opts_.max_batch)) {
             run_batch(batch);
             batch.clear();
+            step_backups();
         }
+    }
+
+    // An empty job: brings the writer round to step_backups when no other job is queued.
+    void wake() {
+        queue_.push([](StoreTx&) { return true; }, [](bool, const std::string&) {});
+    }
+
+    void take_new_backups() {
+        std::lock_guard lk(backups_mu_);
+        for (auto& b : new_backups_) backups_.push_back(std::move(b));
+        new_backups_.clear();
+    }
+
+    // One step of each backup in progress, outside any transaction (SQLite's backup does not
+    // read a source that is in a write transaction).
+    void step_backups() {
+        take_new_backups();
+        if (backups_.empty() || stopping_) return;
+        std::erase_if(backups_, [this](auto& b) { return b->step(db_.handle()); });
+        if (!backups_.empty()) wake();
     }
 
     struct Outcome {
@@ -233,6 +338,11 @@ class SqliteStore final : public Store {
     Db db_;
     sql::SqlTx tx_;
     JobQueue queue_;
+    std::mutex backups_mu_;
+    std::vector<std::unique_ptr<BackupCopy>> new_backups_;  // under backups_mu_
+    std::vector<std::unique_ptr<BackupCopy>> backups_;      // the writer thread's
+    std::atomic<int> backup_count_{0};
+    std::atomic<bool> stopping_{false};
     std::thread writer_;
 };
 
