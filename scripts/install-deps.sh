@@ -11,6 +11,8 @@ apt-get install -y --no-install-recommends \
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libpq-dev libmimalloc-dev \
   libhowardhinnant-date-dev \
   libcurl4-openssl-dev \
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev \
+  libcoap3-dev libcoap3-bin \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket
 # Node and npm: Debian's unless the machine has a Node.js of its own (which brings npm).

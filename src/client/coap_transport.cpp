@@ -5,6 +5,7 @@
 #include <coap3/coap.h>
 #include <netdb.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -71,7 +72,7 @@ class CoapTransport final : public RpcTransport {
     explicit CoapTransport(const Options& o)
         : opts_(o), target_(o.host + ":" + std::to_string(o.backend_port)) {
         coap_startup();
-        coap_set_log_level(LOG_ERR);
+        coap_set_log_level(std::getenv("COLONIES_COAP_DEBUG") ? LOG_DEBUG : LOG_ERR);
     }
     ~CoapTransport() override { close(); }
 
@@ -140,6 +141,12 @@ class CoapTransport final : public RpcTransport {
         coap_session_new_token(session_, &token_length, token);
         coap_add_token(pdu, token_length, token);
         x.token.assign(reinterpret_cast<const char*>(token), token_length);
+        // libcoap 4.3.1 follows a Block2 reply only if it tracks the request, which it does for
+        // a confirmable request only when it carries Block1 or Observe; a separate response
+        // (every /api reply) comes after the request left the retransmission queue, so a large
+        // reply to a small request would be dropped. An Observe option makes it track every
+        // request; servers ignore Observe on POST (RFC 7641 defines it for GET and FETCH).
+        if (method == COAP_REQUEST_CODE_POST) coap_add_option(pdu, COAP_OPTION_OBSERVE, 0, nullptr);
         coap_add_option(pdu, COAP_OPTION_URI_PATH, std::strlen(path),
                         reinterpret_cast<const uint8_t*>(path));
         if (method == COAP_REQUEST_CODE_POST) {

@@ -30,6 +30,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A response code as written in RFC 7252 (e.g. 413 for 4.13).
+constexpr coap_pdu_code_t coap_code(int n) {
+    return static_cast<coap_pdu_code_t>(COAP_RESPONSE_CODE(n));
+}
+
 // RFC 7252 4.8.2: how long a message id may be reused by its sender for another request.
 constexpr auto kExchangeLifetime = std::chrono::seconds(247);
 constexpr size_t kMaxRemembered = 10000;
@@ -285,6 +290,7 @@ class CoapBackend final : public Backend {
             if (!ctx_ || !pending_.count(p.get())) return;
             p->answer = envelope_answer(reply);
             coap_async_trigger(async);
+            coap_io_process(ctx_, COAP_IO_NO_WAIT);  // send it now, not at libcoap's next wake
         });
     }
 
@@ -321,12 +327,12 @@ std::optional<std::unique_ptr<Assembly>> CoapBackend::receive_body(coap_session_
     const bool blockwise = coap_get_block_b(session, request, COAP_OPTION_BLOCK1, &block) != 0;
     if (!blockwise) {
         if (length > max) {
-            refusal_ = Answer{COAP_RESPONSE_CODE(413), body_too_large_reply(max).body, true};
+            refusal_ = Answer{coap_code(413), body_too_large_reply(max).body, true};
             return std::nullopt;
         }
         auto whole = std::make_unique<Assembly>(host_.body_budget);
         if (!whole->held.add(length)) {
-            refusal_ = Answer{COAP_RESPONSE_CODE(503), body_budget_full_reply().body, false};
+            refusal_ = Answer{coap_code(503), body_budget_full_reply().body, false};
             return std::nullopt;
         }
         whole->body.assign(reinterpret_cast<const char*>(data), length);
@@ -343,25 +349,25 @@ std::optional<std::unique_ptr<Assembly>> CoapBackend::receive_body(coap_session_
     a.last = Clock::now();
     if (offset > a.body.size()) {  // a block is missing
         assemblies_.erase(tag);
-        coap_pdu_set_code(response, COAP_RESPONSE_CODE(408));
+        coap_pdu_set_code(response, coap_code(408));
         return std::nullopt;
     }
     if (offset + length > a.body.size()) {  // not a repeated block
         const size_t fresh = offset + length - a.body.size();
         if (offset + length > max) {
             assemblies_.erase(tag);
-            refusal_ = Answer{COAP_RESPONSE_CODE(413), body_too_large_reply(max).body, true};
+            refusal_ = Answer{coap_code(413), body_too_large_reply(max).body, true};
             return std::nullopt;
         }
         if (!a.held.add(fresh)) {
             assemblies_.erase(tag);
-            refusal_ = Answer{COAP_RESPONSE_CODE(503), body_budget_full_reply().body, false};
+            refusal_ = Answer{coap_code(503), body_budget_full_reply().body, false};
             return std::nullopt;
         }
         a.body.append(reinterpret_cast<const char*>(data) + (a.body.size() - offset), fresh);
     }
     if (block.m) {
-        coap_pdu_set_code(response, COAP_RESPONSE_CODE(231));
+        coap_pdu_set_code(response, coap_code(231));
         return std::nullopt;
     }
     auto whole = std::move(slot);
