@@ -12,6 +12,8 @@
 #include <array>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <thread>
@@ -376,6 +378,40 @@ TEST_F(Backends, CoapClientNotlsSubmitsAssignsAndCloses) {
     auto seen = http_->get_process(id, DevIdentity::executor_prvkey);
     ASSERT_TRUE(seen.ok());
     EXPECT_EQ(seen->state, ProcessState::Success);
+}
+
+// With COLONIES_TLS=true the same certificate serves HTTPS, gRPC over TLS and CoAP over DTLS.
+TEST(BackendsTls, GrpcTlsAndCoapDtlsUseTheHttpCertificate) {
+    char tmpl[] = "/tmp/colonies-dtls-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+    ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+                           "-keyout " +
+                           key + " -out " + cert + " >/dev/null 2>&1")
+                              .c_str()),
+              0);
+    ServerConfig cfg;
+    cfg.tls = true;
+    const int grpc_port = pick_free_port(), coap_port = pick_free_udp_port();
+    cfg.extra_env = {{"COLONIES_TLS", "true"},
+                     {"COLONIES_SERVER_BACKENDS", "http,grpc,coap"},
+                     {"COLONIES_SERVER_GRPC_PORT", std::to_string(grpc_port)},
+                     {"COLONIES_SERVER_COAP_PORT", std::to_string(coap_port)}};
+    cfg.extra_args = {"--tlscert", cert, "--tlskey", key};
+    ServerProcess server(cfg);
+    for (auto [backend, port] : {std::pair{"grpc", grpc_port}, std::pair{"coap", coap_port}}) {
+        auto o = server.client_options();
+        o.backend = backend;
+        o.backend_port = port;
+        client::Client secure(o);
+        auto v = secure.version();
+        EXPECT_TRUE(v.ok()) << backend << ": " << v.error().message;
+        o.tls = false;  // plain text to a TLS port gets no reply
+        o.connect_timeout = 2s;
+        client::Client plain(o);
+        EXPECT_FALSE(plain.health()) << backend;
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST(BackendsConfig, UnknownBackendIsRefusedAtStart) {
