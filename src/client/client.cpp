@@ -222,8 +222,7 @@ struct Client::Impl {
             ssl_ctx->set_default_verify_paths();
             ssl_ctx->set_verify_mode(opts.skip_tls_verify ? ssl::verify_none : ssl::verify_peer);
         }
-        if (opts.backend == "grpc") door = make_grpc_transport(opts);
-        if (opts.backend == "coap") door = make_coap_transport(opts);
+        door = make_transport(opts);
     }
 
     ~Impl() { disconnect(); }
@@ -428,11 +427,7 @@ Result<json::value> Client::call(const std::string& msgtype, json::object msg,
         signature = std::move(sig).value();
     }
     std::string body = rpc::encode_request(msgtype, payload, signature);
-    if (impl_->door) {
-        auto r = impl_->door->post(body, read_timeout);
-        if (!r) return r.error();
-        return rpc::decode_reply(r->first == 205 ? 200 : r->first, r->second);
-    }
+    if (impl_->door) return impl_->door->call(body, read_timeout);
     auto res = impl_->send(http::verb::post, "/api", std::move(body), read_timeout);
     if (!res) return res.error();
     return rpc::decode_reply(static_cast<int>(res->result_int()), res->body());

@@ -20,8 +20,12 @@ class RpcTransport {
     virtual Result<std::pair<int, std::string>> post(const std::string& body,
                                                      std::chrono::seconds timeout) = 0;
     virtual bool health() = 0;
+    // post(), then the reply envelope decoded as Client::call does for HTTP.
+    Result<boost::json::value> call(const std::string& body, std::chrono::seconds timeout);
 };
 
+// The transport Options::backend names; null for "http" (Client's own connection).
+std::unique_ptr<RpcTransport> make_transport(const Options& o);
 std::unique_ptr<RpcTransport> make_grpc_transport(const Options& o);
 std::unique_ptr<RpcTransport> make_coap_transport(const Options& o);
 
