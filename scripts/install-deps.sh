@@ -12,6 +12,8 @@ apt-get install -y --no-install-recommends \
   libhowardhinnant-date-dev \
   libcurl4-openssl-dev \
   libspdlog-dev \
+  libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev \
+  libcoap3-dev libcoap3-bin \
   postgresql etcd-server etcd-client \
   openssl python3 python3-requests python3-websocket
 # Packaging tests (tests/packaging): systemd-analyze checks colonies.service; dpkg-dev

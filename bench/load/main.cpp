@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
     CLI::App app{"Colonies load generator (issue #5)"};
     app.add_option("--host", o.host, "server host");
     app.add_option("--port", o.port, "server port");
+    app.add_option("--backend", o.backend, "http (default), grpc or coap: the SDK's door");
+    app.add_option("--backend-port", o.backend_port, "port of the gRPC or CoAP backend");
     std::string port_list;
     app.add_option("--ports", port_list,
                    "several servers of one cluster: comma list, clients spread over them");

@@ -12,6 +12,9 @@ struct Options {
     int port = 50080;
     // More servers of one cluster on `host` (--ports): client i talks to ports[i % size].
     std::vector<int> ports;
+    // Which door the SDK clients use (issue 20): http, grpc or coap, the latter on backend_port.
+    std::string backend = "http";
+    int backend_port = 0;
     std::string server_prvkey;  // server owner: creates (and removes) the bench colony
     std::string workload = "W2";
     double duration_s = 10;  // upper bound of each measured phase

@@ -29,6 +29,8 @@ client::Options client_options(const Options& o, size_t index) {
     c.host = o.host;
     c.port = o.ports.empty() ? o.port : o.ports[index % o.ports.size()];
     c.connect_timeout = std::chrono::seconds(10);
+    c.backend = o.backend;
+    c.backend_port = o.backend_port;
     return c;
 }
 

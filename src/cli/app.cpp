@@ -28,6 +28,9 @@ void add_global_flags(CLI::App& app, Context& ctx) {
     app.add_flag("--json", ctx.json, "print JSON instead of tables");
     app.add_option("--host", ctx.host, "server host (COLONIES_SERVER_HOST wins when set)");
     app.add_option("--port", ctx.port, "server port (else COLONIES_SERVER_PORT)");
+    app.add_option("--backend", ctx.backend,
+                   "http, grpc or coap: the door RPC calls use (else the first of "
+                   "COLONIES_CLIENT_BACKENDS, else http)");
     app.add_option("--colonyname,--colonyid", ctx.colony,
                    "colony name (else COLONIES_COLONY_NAME)");
     app.add_option("--prvkey", ctx.prvkey,

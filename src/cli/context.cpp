@@ -1,5 +1,6 @@
 #include "cli/context.hpp"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "cli/output.hpp"
@@ -55,12 +56,43 @@ static void warn_overridden_flags(const std::string& host, bool insecure) {
             "to false");
 }
 
+// The backend RPC calls go through (issue 20) and its port: --backend, else the first entry of
+// upstream's COLONIES_CLIENT_BACKENDS (upstream falls back along the list; we take the first).
+static void choose_backend(const std::string& flag, client::Options& o) {
+    std::string b = flag;
+    if (b.empty()) {
+        b = env("COLONIES_CLIENT_BACKENDS");
+        b = b.substr(0, b.find(','));
+        std::erase_if(b, [](unsigned char c) { return std::isspace(c); });
+    }
+    if (b.empty() || b == "gin") b = "http";
+    auto port_of = [](const char* client_var, const char* server_var, int fallback) {
+        if (!env(client_var).empty()) return parse_port(client_var, env(client_var));
+        if (!env(server_var).empty()) return parse_port(server_var, env(server_var));
+        return fallback;
+    };
+    if (b == "grpc") {
+        o.backend_port = port_of("COLONIES_CLIENT_GRPC_PORT", "COLONIES_SERVER_GRPC_PORT", 50051);
+        if (!env("COLONIES_CLIENT_GRPC_HOST").empty()) o.host = env("COLONIES_CLIENT_GRPC_HOST");
+    } else if (b == "coap") {
+        o.backend_port = port_of("COLONIES_CLIENT_COAP_PORT", "COLONIES_SERVER_COAP_PORT", 5683);
+        if (!env("COLONIES_CLIENT_COAP_HOST").empty()) o.host = env("COLONIES_CLIENT_COAP_HOST");
+    } else if (b != "http") {
+        throw CliError("unknown backend '" + b + "' (use http, grpc or coap)", kExitUsage);
+    }
+    o.backend = b;
+}
+
 client::Options Context::client_options() const {
     warn_overridden_flags(host, insecure);
     client::Options o;
     const std::string env_host = env("COLONIES_SERVER_HOST");
     o.host = !env_host.empty() ? env_host : !host.empty() ? host : "localhost";
-    if (port >= 0) {
+    choose_backend(backend, o);
+    if (o.backend != "http" && port < 0 && env("COLONIES_SERVER_HTTP_PORT").empty() &&
+        env("COLONIES_SERVER_PORT").empty()) {
+        o.port = 50080;  // only subscriptions use it
+    } else if (port >= 0) {
         o.port = port;
     } else if (!env("COLONIES_SERVER_HTTP_PORT").empty()) {
         o.port = parse_port("COLONIES_SERVER_HTTP_PORT", env("COLONIES_SERVER_HTTP_PORT"));

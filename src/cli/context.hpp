@@ -8,6 +8,9 @@
 //   TLS          COLONIES_TLS=true|false > --insecure > TLS on                 (upstream)
 //   colony       --colonyname/--colonyid > COLONIES_COLONY_NAME                (upstream)
 //   prvkey       --prvkey > COLONIES_PRVKEY                                    (upstream)
+//   backend      --backend > first of COLONIES_CLIENT_BACKENDS > http           (issue 20)
+//   gRPC port    COLONIES_CLIENT_GRPC_PORT > COLONIES_SERVER_GRPC_PORT > 50051  (upstream)
+//   CoAP port    COLONIES_CLIENT_COAP_PORT > COLONIES_SERVER_COAP_PORT > 5683   (upstream)
 //   colony key   --colonyprvkey > COLONIES_COLONY_PRVKEY     (cli.md 7.2 recommendation)
 //   server key   --serverprvkey > COLONIES_SERVER_PRVKEY     (cli.md 7.2 recommendation)
 // Unlike upstream, a command asks only for the settings it uses (need_*), so `server status`
@@ -41,9 +44,10 @@ struct Context {
     bool insecure = false;
     bool skip_tls_verify = false;
     bool json = false;
-    std::string host;    // --host
-    int port = -1;       // --port (-1 = not given)
-    std::string colony;  // --colonyname / --colonyid
+    std::string host;     // --host
+    int port = -1;        // --port (-1 = not given)
+    std::string backend;  // --backend (issue 20)
+    std::string colony;   // --colonyname / --colonyid
     std::string prvkey, colony_prvkey, server_prvkey;
 
     // Resolved connection settings; throws CliError on a malformed port variable.

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <iostream>
@@ -405,6 +406,44 @@ std::string serve_error_text(const std::exception& e) {
     return e.what();
 }
 
+// COLONIES_SERVER_BACKENDS (issue 20): a comma list of http, grpc, coap (upstream's names; "gin"
+// is upstream's old name for http). Default http. Each port from upstream's variable.
+static void configure_backends(server::ServerOptions& o) {
+    const std::string list = env("COLONIES_SERVER_BACKENDS");
+    if (list.empty()) return;
+    o.serve_http = false;
+    size_t start = 0;
+    while (start <= list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        std::string name = list.substr(start, end - start);
+        std::erase_if(name, [](unsigned char c) { return std::isspace(c); });
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        if (name == "http" || name == "gin") {
+            o.serve_http = true;
+        } else if (name == "grpc") {
+            o.serve_grpc = true;
+        } else if (name == "coap") {
+            o.serve_coap = true;
+        } else if (name == "libp2p" || name == "p2p") {
+            throw CliError(
+                "COLONIES_SERVER_BACKENDS: libp2p is not supported by Colonies++ "
+                "(docs/compat.md, \"Backends\")",
+                kExitUsage);
+        } else if (!name.empty()) {
+            throw CliError(
+                "COLONIES_SERVER_BACKENDS: unknown backend '" + name + "' (use http, grpc, coap)",
+                kExitUsage);
+        }
+        start = end + 1;
+    }
+    if (!o.serve_http && !o.serve_grpc && !o.serve_coap)
+        throw CliError("COLONIES_SERVER_BACKENDS names no backend", kExitUsage);
+    o.grpc_port = env_int("COLONIES_SERVER_GRPC_PORT", 50051, 1, 65535);
+    o.coap_port = env_int("COLONIES_SERVER_COAP_PORT", 5683, 1, 65535);
+}
+
 bool parse_bool(const std::string& name, const std::string& v) {
     if (v == "1" || v == "t" || v == "T" || v == "TRUE" || v == "true" || v == "True") return true;
     if (v == "0" || v == "f" || v == "F" || v == "FALSE" || v == "false" || v == "False")
@@ -492,6 +531,7 @@ server::ServerOptions server_options_from_env(int port) {
         o.dashboard = parse_bool("COLONIES_DASHBOARD", env("COLONIES_DASHBOARD"));
     // How often GET /metrics may count processes (upstream's exporter polling period), 0: always.
     o.statistics_ttl = std::chrono::seconds(env_int("COLONIES_MONITOR_INTERVAL", 5, 0, 86400));
+    configure_backends(o);
     return o;
 }
 

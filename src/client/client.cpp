@@ -27,6 +27,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "client/rpc_transport.hpp"
 #include "client/transport_error.hpp"
 #include "core/json.hpp"
 #include "crypto/crypto.hpp"
@@ -211,6 +212,7 @@ struct Client::Impl {
     std::unordered_map<std::string, std::string> signatures;  // (key, payload) -> signature
     beast::flat_buffer buffer;
     bool connected = false;
+    std::unique_ptr<RpcTransport> door;  // gRPC or CoAP, when Options::backend says so
 
     explicit Impl(Options o) : opts(std::move(o)) {
         const bool v6 = opts.host.find(':') != std::string::npos;
@@ -220,6 +222,7 @@ struct Client::Impl {
             ssl_ctx->set_default_verify_paths();
             ssl_ctx->set_verify_mode(opts.skip_tls_verify ? ssl::verify_none : ssl::verify_peer);
         }
+        door = make_transport(opts);
     }
 
     ~Impl() { disconnect(); }
@@ -423,13 +426,15 @@ Result<json::value> Client::call(const std::string& msgtype, json::object msg,
         if (!sig) return sig.error();
         signature = std::move(sig).value();
     }
-    auto res = impl_->send(http::verb::post, "/api",
-                           rpc::encode_request(msgtype, payload, signature), read_timeout);
+    std::string body = rpc::encode_request(msgtype, payload, signature);
+    if (impl_->door) return impl_->door->call(body, read_timeout);
+    auto res = impl_->send(http::verb::post, "/api", std::move(body), read_timeout);
     if (!res) return res.error();
     return rpc::decode_reply(static_cast<int>(res->result_int()), res->body());
 }
 
 Result<std::pair<int, std::string>> Client::post_raw(const std::string& body) {
+    if (impl_->door) return impl_->door->post(body, std::chrono::seconds(60));
     auto res = impl_->send(http::verb::post, "/api", body, std::chrono::seconds(60));
     if (!res) return res.error();
     return std::pair<int, std::string>{static_cast<int>(res->result_int()), res->body()};
@@ -442,6 +447,7 @@ Result<std::pair<int, std::string>> Client::get_raw(const std::string& target) {
 }
 
 bool Client::health() {
+    if (impl_->door) return impl_->door->health();
     auto res = impl_->send(http::verb::get, "/health", "", impl_->opts.connect_timeout);
     return res && res->result() == http::status::ok;
 }

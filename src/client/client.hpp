@@ -30,6 +30,11 @@ struct Options {
     bool tls = false;
     bool skip_tls_verify = false;
     std::chrono::seconds connect_timeout{10};
+    // The door for RPC calls (issue 20; client/rpc_transport.hpp): "http" (default), "grpc" or
+    // "coap", the latter two on `backend_port` of `host`. health() and post_raw() use it too;
+    // get_raw() and subscriptions stay on HTTP at `port`.
+    std::string backend = "http";
+    int backend_port = 0;
 };
 
 class Client {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "log/log.hpp"
+#include "server/backends.hpp"
 #include "server/backup_endpoint.hpp"
 #include "server/body_budget.hpp"
 #include "server/dashboard.hpp"
@@ -255,16 +256,9 @@ struct Server::Impl {
     Response refusal(ReadOutcome outcome, const boost::system::error_code& why = {}) {
         switch (outcome) {
             case ReadOutcome::TooLarge:
-                return rpc_response(
-                    rpc::error_reply(too_large("Request body exceeds the server limit of " +
-                                               std::to_string(opts.max_body_bytes) + " bytes")),
-                    11);
-            case ReadOutcome::Busy: {
-                return rpc_response(
-                    rpc::error_reply(unavailable("Server busy: too many request bodies are being "
-                                                 "received at once; retry later")),
-                    11);
-            }
+                return rpc_response(body_too_large_reply(opts.max_body_bytes), 11);
+            case ReadOutcome::Busy:
+                return rpc_response(body_budget_full_reply(), 11);
             case ReadOutcome::HeaderTooLarge:
                 return plain(http::status::request_header_fields_too_large, 11,
                              "431 Request Header Fields Too Large: the header exceeds " +
@@ -468,17 +462,24 @@ Server::~Server() = default;
 
 void Server::run() {
     auto& im = *impl_;
-    tcp::endpoint ep(asio::ip::make_address(im.opts.bind_address),
-                     static_cast<unsigned short>(im.opts.port));
-    tcp::acceptor acceptor(im.ioc);
-    acceptor.open(ep.protocol());
-    acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    if (im.opts.serve_http) {
+        tcp::endpoint ep(asio::ip::make_address(im.opts.bind_address),
+                         static_cast<unsigned short>(im.opts.port));
+        tcp::acceptor acceptor(im.ioc);
+        acceptor.open(ep.protocol());
+        acceptor.set_option(asio::socket_base::reuse_address(true));
+        acceptor.bind(ep);
+        acceptor.listen(asio::socket_base::max_listen_connections);
+        asio::co_spawn(asio::make_strand(im.ioc), im.listen(std::move(acceptor)), asio::detached);
+    }
+    // gRPC and CoAP (issue 20): more doors to the same dispatcher; stopped after the io threads.
+    std::vector<std::unique_ptr<Backend>> backends;
+    BackendHost backend_host{im.ioc, im.dispatcher, im.opts, im.body_budget};
+    if (im.opts.serve_grpc) backends.push_back(start_grpc_backend(backend_host));
+    if (im.opts.serve_coap) backends.push_back(start_coap_backend(backend_host));
 
     asio::signal_set signals(im.ioc, SIGINT, SIGTERM);
     signals.async_wait([&](auto, int) { im.ioc.stop(); });
-    asio::co_spawn(asio::make_strand(im.ioc), im.listen(std::move(acceptor)), asio::detached);
     asio::co_spawn(asio::make_strand(im.ioc), im.sweeper(), asio::detached);
     if (im.opts.cluster) {
         auto remote_strand = asio::make_strand(im.ioc);
@@ -494,6 +495,7 @@ void Server::run() {
     for (int i = 1; i < n; ++i) pool.emplace_back([&] { im.ioc.run(); });
     im.ioc.run();
     for (auto& t : pool) t.join();
+    for (auto& b : backends) b->stop();
     if (im.opts.cluster) im.opts.cluster->stop();
 }
 

@@ -44,6 +44,14 @@ struct ServerOptions {
     std::shared_ptr<ClusterLink> cluster;
     // This server as getclustermsg shows it when it runs alone.
     ClusterNode self;
+    // Backends (COLONIES_SERVER_BACKENDS, issue 20; server/backends.hpp): which doors serve
+    // the same pipeline. gRPC and CoAP use `tls`/`tls_cert`/`tls_key` (CoAP as DTLS) and
+    // `max_body_bytes` as HTTP does; they listen on `bind_address`.
+    bool serve_http = true;
+    bool serve_grpc = false;
+    int grpc_port = 50051;  // COLONIES_SERVER_GRPC_PORT
+    bool serve_coap = false;
+    int coap_port = 5683;  // COLONIES_SERVER_COAP_PORT (UDP)
 };
 
 class Server {

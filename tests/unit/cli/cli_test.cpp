@@ -5,6 +5,7 @@
 
 #include "cli/context.hpp"
 #include "cli/output.hpp"
+#include "cli/server_command.hpp"
 #include "cli/spec_file.hpp"
 #include "executors/os_executor.hpp"
 
@@ -115,6 +116,55 @@ TEST(Context, PrecedenceOfFlagsAndEnvironment) {
     EXPECT_FALSE(ctx.tls());
     unsetenv("COLONIES_SERVER_HOST");
     unsetenv("COLONIES_PRVKEY");
+}
+
+TEST(Context, BackendFromFlagOrClientBackendsAndItsPort) {
+    setenv("COLONIES_SERVER_PORT", "4000", 1);
+    setenv("COLONIES_CLIENT_BACKENDS", "coap,http", 1);
+    setenv("COLONIES_SERVER_COAP_PORT", "6000", 1);
+    unsetenv("COLONIES_CLIENT_COAP_PORT");
+    Context ctx;
+    auto o = ctx.client_options();
+    EXPECT_EQ(o.backend, "coap");  // the first of the list
+    EXPECT_EQ(o.backend_port, 6000);
+    EXPECT_EQ(o.port, 4000);  // subscriptions keep the HTTP port
+    setenv("COLONIES_CLIENT_COAP_PORT", "6001", 1);
+    EXPECT_EQ(ctx.client_options().backend_port, 6001);  // the client's variable first
+    ctx.backend = "grpc";
+    o = ctx.client_options();
+    EXPECT_EQ(o.backend, "grpc");  // the flag wins
+    EXPECT_EQ(o.backend_port, 50051);
+    ctx.backend = "libp2p";
+    EXPECT_THROW(ctx.client_options(), CliError);
+    ctx.backend = "";
+    setenv("COLONIES_CLIENT_BACKENDS", "gin", 1);
+    EXPECT_EQ(ctx.client_options().backend, "http");
+    unsetenv("COLONIES_CLIENT_BACKENDS");
+    unsetenv("COLONIES_SERVER_COAP_PORT");
+    unsetenv("COLONIES_CLIENT_COAP_PORT");
+    unsetenv("COLONIES_SERVER_PORT");
+}
+
+TEST(ServerOptions, BackendsListAndPorts) {
+    setenv("COLONIES_SERVER_BACKENDS", " grpc , COAP", 1);
+    setenv("COLONIES_SERVER_GRPC_PORT", "7051", 1);
+    unsetenv("COLONIES_SERVER_COAP_PORT");
+    auto o = server_options_from_env(50080);
+    EXPECT_FALSE(o.serve_http);  // only what the list names
+    EXPECT_TRUE(o.serve_grpc);
+    EXPECT_TRUE(o.serve_coap);
+    EXPECT_EQ(o.grpc_port, 7051);
+    EXPECT_EQ(o.coap_port, 5683);
+    setenv("COLONIES_SERVER_BACKENDS", "http,libp2p", 1);
+    EXPECT_THROW(server_options_from_env(50080), CliError);
+    setenv("COLONIES_SERVER_BACKENDS", "http,grpc", 1);
+    setenv("COLONIES_SERVER_GRPC_PORT", "0", 1);
+    EXPECT_THROW(server_options_from_env(50080), CliError);
+    unsetenv("COLONIES_SERVER_BACKENDS");
+    unsetenv("COLONIES_SERVER_GRPC_PORT");
+    o = server_options_from_env(50080);
+    EXPECT_TRUE(o.serve_http);
+    EXPECT_FALSE(o.serve_grpc || o.serve_coap);
 }
 
 TEST(OsExecutor, CommandLineIsFuncnameAndArgs) {
