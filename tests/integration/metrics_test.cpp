@@ -69,7 +69,8 @@ class Metrics : public ::testing::Test {
 };
 
 TEST_F(Metrics, UpstreamGaugesRequestCountsAndProcessSeries) {
-    ServerProcess server(ServerConfig{.extra_env = {{"COLONIES_MONITOR_INTERVAL", "0"}}});
+    ServerProcess server(
+        ServerConfig{.extra_args = {}, .extra_env = {{"COLONIES_MONITOR_INTERVAL", "0"}}});
     auto c = server.make_client();
     run_workload(c);
     const auto m = scrape(c);
@@ -142,7 +143,8 @@ TEST_F(Metrics, UpstreamGaugesRequestCountsAndProcessSeries) {
 // The statistics are counted at most once per COLONIES_MONITOR_INTERVAL: a scrape soon after
 // another shows the earlier count, not a fresh scan.
 TEST_F(Metrics, StatisticsAreCachedForTheMonitorInterval) {
-    ServerProcess server(ServerConfig{.extra_env = {{"COLONIES_MONITOR_INTERVAL", "3600"}}});
+    ServerProcess server(
+        ServerConfig{.extra_args = {}, .extra_env = {{"COLONIES_MONITOR_INTERVAL", "3600"}}});
     auto c = server.make_client();
     Fixture::setup_dev(c);
     EXPECT_EQ(value(scrape(c), "colonies_server_processes_waiting"), 0);
@@ -154,7 +156,8 @@ TEST_F(Metrics, StatisticsAreCachedForTheMonitorInterval) {
 }
 
 TEST_F(Metrics, VerboseServerLogsOneLinePerRequest) {
-    ServerProcess server(ServerConfig{.extra_env = {{"COLONIES_VERBOSE", "true"}}});
+    ServerProcess server(
+        ServerConfig{.extra_args = {}, .extra_env = {{"COLONIES_VERBOSE", "true"}}});
     auto c = server.make_client();
     run_workload(c);
     std::this_thread::sleep_for(200ms);  // the last line reaches the file
@@ -183,7 +186,8 @@ TEST_F(Metrics, NotVerboseServerLogsNoRequestLines) {
 
 TEST_F(Metrics, JsonLogLinesParse) {
     ServerProcess server(
-        ServerConfig{.extra_env = {{"COLONIES_VERBOSE", "true"}, {"COLONIES_LOG_FORMAT", "json"}}});
+        ServerConfig{.extra_args = {},
+                     .extra_env = {{"COLONIES_VERBOSE", "true"}, {"COLONIES_LOG_FORMAT", "json"}}});
     auto c = server.make_client();
     run_workload(c);
     server.stop();
