@@ -34,7 +34,7 @@ void add_key_rotation_commands(CLI::App& app, Ctx ctx);
 // Registers `process pause|resume|status|history` on the process group
 // (process_ledger_commands.cpp).
 void add_process_ledger_commands(CLI::App* process, Ctx ctx);
-void add_fs_commands(CLI::App& app, Ctx ctx);  // fs ... (ColonyFS)
+void add_fs_commands(CLI::App& app, Ctx ctx);       // fs ... (ColonyFS)
 void add_monitor_commands(CLI::App& app, Ctx ctx);  // monitor start (Prometheus exporter)
 
 // Registers `executor os start` on the executor group (executor_os_command.cpp).
