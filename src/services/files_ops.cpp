@@ -121,9 +121,11 @@ OpResult op_create_snapshot(OpContext& ctx, const boost::json::object& msg) {
     auto name = in.str("name");
     if (!in.ok()) return invalid_json(ctx);
     if (auto s = member(ctx, colony); !s) return s.error();
-    if (ctx.tx.snapshot_by_name(colony, name))
+    const auto taken = [&] {
         return conflict("Snapshot with name <" + name + "> in Colony <" + colony +
                         "> already exists");
+    };
+    if (ctx.tx.snapshot_by_name(colony, name)) return taken();
     if (!label.empty() && label.back() == '/') label.pop_back();
     Snapshot snap;
     snap.snapshotid = crypto::generate_private_key();
@@ -133,9 +135,7 @@ OpResult op_create_snapshot(OpContext& ctx, const boost::json::object& msg) {
     snap.added = ctx.now;
     for (const auto& l : labels_named(ctx.tx, colony, label, true))
         for (const auto& f : ctx.tx.latest_files(colony, l.name)) snap.fileids.push_back(f.fileid);
-    if (!ctx.tx.add_snapshot(snap))
-        return conflict("Snapshot with name <" + name + "> in Colony <" + colony +
-                        "> already exists");
+    if (!ctx.tx.add_snapshot(snap)) return taken();  // a concurrent create won the name
     return to_json(snap);
 }
 
