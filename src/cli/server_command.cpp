@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "cli/output.hpp"
@@ -162,10 +163,12 @@ DatabaseChoice database_choice(const StartFlags& f) {
         d.pg.password = !f.dbpassword.empty() ? f.dbpassword : env("COLONIES_DB_PASSWORD");
         if (!env("COLONIES_DB_NAME").empty()) d.pg.dbname = env("COLONIES_DB_NAME");
         if (!env("COLONIES_DB_SCHEMA").empty()) d.pg.schema = env("COLONIES_DB_SCHEMA");
-        // Upstream's pool default is 100 connections; each of ours is a worker thread, so the
-        // default is smaller and the variable still sets it.
+        // Upstream's pool default is 100 connections; each of ours is a worker thread that runs
+        // a batch of jobs in one transaction, so the default is one per core: more workers take
+        // smaller batches (more commits) and switch threads more. Measured in
+        // docs/performance.md (issue 18, round 5). The variable still sets it.
         const std::string pool = env("COLONIES_DB_MAX_OPEN_CONNS");
-        d.pg.pool_size = 16;
+        d.pg.pool_size = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
         if (!pool.empty()) {
             char* end = nullptr;
             long n = std::strtol(pool.c_str(), &end, 10);

@@ -33,8 +33,9 @@ Status require_member(store::StoreTx& tx, const std::string& colony, const std::
             return ok_status();
         }
     }
-    if (!tx.colony(colony)) return forbidden("Colony with name " + colony + " does not exists");
+    // A user row exists only in an existing colony, so the colony is read only to say why not.
     if (tx.user_by_id(colony, caller)) return ok_status();
+    if (!tx.colony(colony)) return forbidden("Colony with name " + colony + " does not exists");
     return forbidden("Access denied, not a member of Colony with name " + colony);
 }
 

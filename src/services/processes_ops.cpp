@@ -163,24 +163,22 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
         a.waiter.max_mem_bytes = *m;
     }
     ctx.tx.touch_executor(ctx.caller, ctx.now);
+    store::AssignQuery q{colony,          e->executortype,         e->executorname,
+                         e->locationname, a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};
+    auto claim = ctx.tx.claim_assignable(q);
     // features.md 7.6: while paused nothing is claimed; a poll without a timeout ends at once.
-    if (ctx.tx.colony_paused(colony)) {
+    if (claim.paused) {
         if (timeout < 0)
             return unavailable("No processes available: colony assignments are paused");
         a.paused = true;
         return a;
     }
-
-    store::AssignQuery q{colony,          e->executortype,         e->executorname,
-                         e->locationname, a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};
-    auto id = ctx.tx.find_assignable(q);
-    if (!id) return a;
-    auto p = ctx.tx.process(*id);
-    if (!p) return internal_error("Failed to assign process, process vanished");
+    if (!claim.process) return a;
     // The store only offers assignable processes; a refusal means it broke that promise.
-    if (!transition(ctx, *p, ProcessEvent::Assign, {.executorid = ctx.caller}).accepted())
+    if (!transition(ctx, *claim.process, ProcessEvent::Assign, {.executorid = ctx.caller})
+             .accepted())
         return internal_error("Failed to assign process, process is not assignable");
-    a.claimed = std::move(*p);
+    a.claimed = std::move(*claim.process);
     return a;
 }
 

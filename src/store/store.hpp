@@ -53,6 +53,13 @@ struct AssignQuery {
 };
 
 // At most one field set (protocol.md 5.6 getprocessesmsg precedence is the caller's job).
+// What an assign finds (StoreTx::claim_assignable).
+struct Claim {
+    bool paused = false;             // the colony's assignments are paused: nothing was read
+    std::optional<Process> process;  // the first assignable process, locked, with attributes
+};
+
+// At most one field set (protocol.md 5.6 getprocessesmsg precedence is the caller's job).
 struct ProcessFilter {
     std::string executortype;
     std::string initiatorname;
@@ -114,6 +121,9 @@ class StoreTx {
     virtual void save_process(const Process& p, const SpecRequirements& req) = 0;
     virtual void remove_process(const std::string& id) = 0;  // and its attributes
     virtual std::optional<std::string> find_assignable(const AssignQuery& q) = 0;
+    // colony_paused, then find_assignable and process: what an assign reads, in one round trip
+    // where the store is across a network.
+    virtual Claim claim_assignable(const AssignQuery& q) = 0;
     // WAITING by prioritytime, RUNNING by starttime, finished by endtime descending.
     virtual std::vector<Process> processes(const std::string& colony, ProcessState s, int count,
                                            const ProcessFilter& filter = {}) = 0;

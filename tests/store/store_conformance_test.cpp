@@ -117,6 +117,11 @@ class StoreConformance : public ::testing::TestWithParam<std::string> {
             &err))
             << err;
     }
+    // The assign pattern of the server: claim one process and mark it RUNNING, from many
+    // threads and (PostgreSQL) from two stores at once. Every process must be claimed once.
+    using ClaimFn = std::optional<Process> (*)(StoreTx&, const AssignQuery&);
+    void expect_each_claimed_once(ClaimFn claim);
+
     std::unique_ptr<Backend> backend;
     std::unique_ptr<Store> store;
 };
@@ -392,6 +397,55 @@ TEST_P(StoreConformance, FindAssignableMatchesConditionsInPriorityOrder) {
         EXPECT_EQ(t.find_assignable(q4).value_or(""), "big");  // no resource bound
         EXPECT_EQ(t.find_assignable(query("gpu")).value_or(""), "other-type");
         EXPECT_FALSE(t.find_assignable(query("nothing")));
+    });
+}
+
+// claim_assignable reads what colony_paused, find_assignable and process would, in one go.
+TEST_P(StoreConformance, ClaimAssignableReadsTheFirstProcessWithAttributesUnlessPaused) {
+    tx([](StoreTx& t) {
+        t.save_process(waiting_process("late", 300), {});
+        auto early = waiting_process("early", 100);
+        for (const char* key : {"k1", "k2"}) {
+            Attribute a;
+            a.targetid = "early";
+            a.targetcolonyname = "dev";
+            a.attributetype = AttributeType::Env;
+            a.key = key;
+            a.value = std::string("v-") + key;
+            a.attributeid = std::string("attr-") + key;
+            EXPECT_TRUE(t.add_attribute(a));
+        }
+        t.save_process(early, {});
+        auto named = waiting_process("named", 1);
+        named.spec.conditions.executornames = {"e2"};
+        t.save_process(named, {});
+    });
+    tx([](StoreTx& t) {
+        auto c = t.claim_assignable(query());
+        EXPECT_FALSE(c.paused);
+        ASSERT_TRUE(c.process);
+        const Process& p = *c.process;
+        EXPECT_EQ(p.processid, "early");
+        EXPECT_EQ(p.state, ProcessState::Waiting);
+        ASSERT_EQ(p.attributes.size(), 2u);
+        EXPECT_EQ(p.attributes[0].key, "k1");
+        EXPECT_EQ(p.attributes[1].value, "v-k2");
+        EXPECT_EQ(t.process("early")->attributes.size(), 2u);  // the same as process() reads
+        EXPECT_EQ(t.claim_assignable(query("cli", "e2")).process->processid, "named");
+        auto none = t.claim_assignable(query("gpu"));
+        EXPECT_FALSE(none.paused);
+        EXPECT_FALSE(none.process);
+        t.set_colony_paused("dev", true, Time::from_ns(1));
+    });
+    tx([](StoreTx& t) {
+        auto c = t.claim_assignable(query());
+        EXPECT_TRUE(c.paused);
+        EXPECT_FALSE(c.process);
+        auto other = query();
+        other.colonyname = "elsewhere";  // another colony's pause is not this one's
+        EXPECT_FALSE(t.claim_assignable(other).paused);
+        t.set_colony_paused("dev", false, Time::from_ns(2));
+        EXPECT_EQ(t.claim_assignable(query()).process->processid, "early");
     });
 }
 
@@ -752,9 +806,7 @@ TEST_P(StoreConformance, FailedJobLeavesNothingBehind) {
     });
 }
 
-// The assign pattern of the server: claim one process and mark it RUNNING, from many threads
-// and (PostgreSQL) from two stores at once. Every process is claimed exactly once.
-TEST_P(StoreConformance, ConcurrentClaimsNeverTakeOneProcessTwice) {
+void StoreConformance::expect_each_claimed_once(ClaimFn claim) {
     constexpr int kProcesses = 200;
     tx([&](StoreTx& t) {
         for (int i = 0; i < kProcesses; ++i)
@@ -773,14 +825,13 @@ TEST_P(StoreConformance, ConcurrentClaimsNeverTakeOneProcessTwice) {
                 std::optional<std::string> got;
                 bool ok = s->run_sync([&](StoreTx& t) {
                     got.reset();
-                    auto id = t.find_assignable(query("cli", "e" + std::to_string(th)));
-                    if (!id) return true;
-                    auto p = t.process(*id);
-                    if (!p || p->state != ProcessState::Waiting) return false;
+                    auto p = claim(t, query("cli", "e" + std::to_string(th)));
+                    if (!p) return true;
+                    if (p->state != ProcessState::Waiting) return false;
                     p->state = ProcessState::Running;
                     p->assignedexecutorid = "x" + std::to_string(th);
                     t.save_process(*p, {});
-                    got = *id;
+                    got = p->processid;
                     return true;
                 });
                 if (!ok) {
@@ -798,6 +849,21 @@ TEST_P(StoreConformance, ConcurrentClaimsNeverTakeOneProcessTwice) {
     EXPECT_EQ(claims.size(), static_cast<size_t>(kProcesses));
     for (const auto& [id, n] : claims) EXPECT_EQ(n, 1) << id << " claimed " << n << " times";
     tx([&](StoreTx& t) { EXPECT_EQ(t.count_processes("dev").running, kProcesses); });
+}
+
+TEST_P(StoreConformance, ConcurrentClaimsNeverTakeOneProcessTwice) {
+    expect_each_claimed_once([](StoreTx& t, const AssignQuery& q) -> std::optional<Process> {
+        auto id = t.find_assignable(q);
+        return id ? t.process(*id) : std::nullopt;
+    });
+}
+
+TEST_P(StoreConformance, ConcurrentClaimAssignableNeverTakesOneProcessTwice) {
+    expect_each_claimed_once([](StoreTx& t, const AssignQuery& q) {
+        auto c = t.claim_assignable(q);
+        EXPECT_FALSE(c.paused);
+        return c.process;
+    });
 }
 
 // Read-modify-write of one process from many threads (and two stores): no update is lost.

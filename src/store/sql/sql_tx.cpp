@@ -40,6 +40,7 @@ void SqlTx::add_colony(const Colony& c) {
 
 void SqlTx::remove_colony(const std::string& name) {
     executor_cache_.reset();
+    user_cache_.reset();
     // Before its processes go: the ledger finds its rows through them.
     exec(Stmt::DeleteColonyTransitions, {name});
     exec(Stmt::ResumeColony, {name});
@@ -62,7 +63,11 @@ std::optional<User> SqlTx::user(const std::string& colony, const std::string& na
 }
 
 std::optional<User> SqlTx::user_by_id(const std::string& colony, const std::string& id) {
-    return one(Stmt::UserById, {colony, id}, read_user);
+    if (user_cache_ && user_cache_->id == id && user_cache_->colony == colony)
+        return user_cache_->user;
+    auto u = one(Stmt::UserById, {colony, id}, read_user);
+    user_cache_ = UserLookup{colony, id, u};
+    return u;
 }
 
 std::vector<User> SqlTx::users(const std::string& colony) {
@@ -70,10 +75,12 @@ std::vector<User> SqlTx::users(const std::string& colony) {
 }
 
 void SqlTx::add_user(const User& u) {
+    user_cache_.reset();
     exec(Stmt::AddUser, {u.colonyname, u.name, u.userid, u.email, u.phone});
 }
 
 void SqlTx::remove_user(const std::string& colony, const std::string& name) {
+    user_cache_.reset();
     exec(Stmt::RemoveUser, {colony, name});
 }
 
@@ -89,6 +96,8 @@ std::optional<Executor> SqlTx::executor_by_id(const std::string& id) {
 }
 
 std::optional<Executor> SqlTx::read_executor_by_id(const std::string& id) {
+    if (c_.dialect() == Dialect::Postgres)
+        return one(Stmt::ExecutorByIdLiveFirst, {id}, read_executor);
     if (auto live = one(Stmt::LiveExecutorById, {id}, read_executor)) return live;
     return one(Stmt::ExecutorById, {id}, read_executor);
 }
@@ -197,6 +206,25 @@ std::optional<std::string> SqlTx::find_assignable(const AssignQuery& a) {
                {a.colonyname, a.executortype, "\x1f" + a.executorname + "\x1f",
                 lower(a.locationname), a.max_cpu_millis, a.max_mem_bytes},
                read_text0);
+}
+
+Claim SqlTx::claim_assignable(const AssignQuery& a) {
+    Claim out;
+    if (c_.dialect() != Dialect::Postgres) {
+        out.paused = colony_paused(a.colonyname);
+        if (out.paused) return out;
+        if (auto id = find_assignable(a)) out.process = process(*id);
+        return out;
+    }
+    auto read = [&](const Row& r) {
+        out.paused = r.integer(2) != 0;
+        if (!r.text(0).empty()) out.process = read_process(r, true);
+    };
+    c_.run(Stmt::ClaimAssignable,
+           {a.colonyname, a.executortype, "\x1f" + a.executorname + "\x1f", lower(a.locationname),
+            a.max_cpu_millis, a.max_mem_bytes},
+           read);
+    return out;
 }
 
 std::vector<Process> SqlTx::processes(const std::string& colony, ProcessState s, int count,
@@ -427,6 +455,7 @@ void SqlTx::change_colony_id(const std::string& colony, const std::string& new_i
 
 void SqlTx::change_user_id(const std::string& colony, const std::string& name,
                            const std::string& new_id) {
+    user_cache_.reset();
     exec(Stmt::ChangeUserId, {new_id, colony, name});
 }
 

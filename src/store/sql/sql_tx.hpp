@@ -50,7 +50,10 @@ class SqlTx final : public StoreTx {
     explicit SqlTx(SqlConn& c) : c_(c), inline_attrs_(inline_attributes(c.dialect())) {}
 
     // Called before every job (and every rerun): a job sees only what it read itself.
-    void begin_job() { executor_cache_.reset(); }
+    void begin_job() {
+        executor_cache_.reset();
+        user_cache_.reset();
+    }
 
     std::optional<std::string> server_id() override;
     void set_server_id(const std::string& id) override;
@@ -85,6 +88,7 @@ class SqlTx final : public StoreTx {
     void save_process(const Process& p, const SpecRequirements& req) override;
     void remove_process(const std::string& id) override;
     std::optional<std::string> find_assignable(const AssignQuery& q) override;
+    Claim claim_assignable(const AssignQuery& q) override;
     std::vector<Process> processes(const std::string& colony, ProcessState s, int count,
                                    const ProcessFilter& filter) override;
     void remove_processes(const std::string& colony, std::optional<ProcessState> s) override;
@@ -228,6 +232,13 @@ class SqlTx final : public StoreTx {
     // function statistics): the decoded record is kept until the job ends or an executor row is
     // written.
     std::optional<std::pair<std::string, std::optional<Executor>>> executor_cache_;
+    // The same for a caller that is a user (membership, then the initiator's name): keyed by
+    // colony and id, dropped when a user row is written.
+    struct UserLookup {
+        std::string colony, id;
+        std::optional<User> user;
+    };
+    std::optional<UserLookup> user_cache_;
 };
 
 }  // namespace colonies::store::sql

@@ -83,6 +83,10 @@ const Def kDefs[] = {
     // call (several per request).
     text(S::LiveExecutorById, EXECUTOR_COLUMNS "WHERE executorid = $1 AND state <> 3 LIMIT 1"),
     text(S::ExecutorById, EXECUTOR_COLUMNS "WHERE executorid = $1 LIMIT 1"),
+    // Over the network the sort of the (at most few) rows of one id is cheaper than a second
+    // round trip when the caller is not an executor (every user request).
+    only_postgres(text(S::ExecutorByIdLiveFirst,
+                       EXECUTOR_COLUMNS "WHERE executorid = $1 ORDER BY state = 3 LIMIT 1")),
     text(S::Executors, EXECUTOR_COLUMNS "WHERE colonyname = $1 ORDER BY executorname"),
     insert(S::SaveExecutor, "executors", OnConflict::Replace),
     // {greatest}: two servers touching at once must not move the time backwards.
@@ -122,6 +126,21 @@ const Def kDefs[] = {
          "AND (locationname = '' OR locationname = $4) "
          "AND cpu <= $5::bigint AND mem <= $6::bigint AND nodes <= 127 "
          "ORDER BY prioritytime LIMIT 1{skip_locked}"),
+    // FindAssignable, the pause flag and the claimed process with its attributes (as Process
+    // reads it) in one round trip: one row always, the process columns NULL when there is none
+    // or the colony is paused.
+    only_postgres(
+        text(S::ClaimAssignable,
+             "SELECT p.doc, p.attrs, x.paused FROM (SELECT EXISTS (SELECT 1 FROM paused_colonies "
+             "WHERE colonyname = $1)::int AS paused) x LEFT JOIN LATERAL (SELECT doc, "
+             "(SELECT json_agg(a.doc ORDER BY a.seq) FROM attributes a "
+             "WHERE a.targetid = processes.processid) AS attrs FROM processes "
+             "WHERE x.paused = 0 AND colonyname = $1 AND executortype = $2 "
+             "AND state = 0 AND waitforparents = 0 "
+             "AND (executornames = '' OR strpos(executornames, $3) > 0) "
+             "AND (locationname = '' OR locationname = $4) "
+             "AND cpu <= $5::bigint AND mem <= $6::bigint AND nodes <= 127 "
+             "ORDER BY prioritytime LIMIT 1 FOR UPDATE OF processes SKIP LOCKED) p ON true")),
     text(S::ProcessesWaiting, LIST_PROCESSES("prioritytime")),
     text(S::ProcessesRunning, LIST_PROCESSES("starttime")),
     text(S::ProcessesFinished, LIST_PROCESSES("endtime DESC")),

@@ -33,6 +33,7 @@ namespace colonies::store::sql {
     X(Executor) \
     X(LiveExecutorById) \
     X(ExecutorById) \
+    X(ExecutorByIdLiveFirst) \
     X(Executors) \
     X(SaveExecutor) \
     X(TouchExecutor) \
@@ -50,6 +51,7 @@ namespace colonies::store::sql {
     X(DeleteProcessAttributes) \
     X(DeleteProcess) \
     X(FindAssignable) \
+    X(ClaimAssignable) \
     X(ProcessesWaiting) \
     X(ProcessesRunning) \
     X(ProcessesFinished) \
