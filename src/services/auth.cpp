@@ -24,6 +24,7 @@ Status require_colony_owner(store::StoreTx& tx, const std::string& colony,
 
 Status require_member(store::StoreTx& tx, const std::string& colony, const std::string& caller,
                       bool approved, Time now) {
+    tx.prefetch_caller(colony, caller);
     if (auto e = tx.executor_by_id(caller); e && e->colonyname == colony) {
         if (!approved || e->state == ExecutorState::Approved) {
             if (e->state != ExecutorState::Unregistered &&

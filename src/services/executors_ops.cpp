@@ -163,22 +163,9 @@ OpResult op_remove_function(OpContext& ctx, const boost::json::object& msg) {
 void record_function_run(OpContext& ctx, const Process& p) {
     auto e = ctx.tx.executor_by_id(p.assignedexecutorid);
     if (!e) return;
-    // features.md 7.3: the averages are upstream's running (old + new) / 2, not true means.
-    auto update = [](double& min, double& max, double& avg, double v, bool first) {
-        min = first ? v : std::min(min, v);
-        max = first ? v : std::max(max, v);
-        avg = avg == 0 ? v : (avg + v) / 2;
-    };
     const double wait_s = (p.starttime.ns - p.submissiontime.ns) / 1e9;
     const double exec_s = (p.endtime.ns - p.starttime.ns) / 1e9;
-    for (auto& fn : ctx.tx.functions(e->colonyname, e->executorname)) {
-        if (fn.funcname != p.spec.funcname) continue;
-        const bool first = fn.counter == 0;
-        update(fn.minwaittime, fn.maxwaittime, fn.avgwaittime, wait_s, first);
-        update(fn.minexectime, fn.maxexectime, fn.avgexectime, exec_s, first);
-        fn.counter++;
-        ctx.tx.add_function(fn);  // replaces the row
-    }
+    ctx.tx.record_function_run(e->colonyname, e->executorname, p.spec.funcname, wait_s, exec_s);
 }
 
 int cleanup_stale_executors(OpContext& ctx) {

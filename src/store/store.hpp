@@ -101,6 +101,9 @@ class StoreTx {
     virtual std::optional<Executor> executor(const std::string& colony,
                                              const std::string& name) = 0;
     virtual std::optional<Executor> executor_by_id(const std::string& id) = 0;
+    // A hint before executor_by_id(id) and user_by_id(colony, id): a store across a network may
+    // read both now, in one round trip, and answer those two calls from what it read.
+    virtual void prefetch_caller(const std::string& colony, const std::string& id) = 0;
     virtual std::vector<Executor> executors(const std::string& colony) = 0;
     virtual void save_executor(const Executor& e) = 0;  // insert or replace by (colony, name)
     virtual void touch_executor(const std::string& id, Time when) = 0;
@@ -115,6 +118,11 @@ class StoreTx {
     virtual void remove_functions_of(const std::string& colony, const std::string& executor) = 0;
     virtual std::optional<Function> function(const std::string& functionid) = 0;
     virtual void remove_function(const std::string& functionid) = 0;
+    // One more run of `funcname` on the executor, folded into its statistics
+    // (core/function_stats.hpp); one statement, sent with the job's next one, where the store is
+    // across a network.
+    virtual void record_function_run(const std::string& colony, const std::string& executorname,
+                                     const std::string& funcname, double wait_s, double exec_s) = 0;
 
     virtual std::optional<Process> process(const std::string& id) = 0;  // with attributes
     // Insert or replace; `req` are the parsed requirements used by find_assignable.

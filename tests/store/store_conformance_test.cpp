@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "core/function_stats.hpp"
 #include "pg_cluster.hpp"
 #include "store/postgres/pg_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -204,6 +205,53 @@ TEST_P(StoreConformance, Users) {
     });
 }
 
+// prefetch_caller changes nothing a later lookup answers, whoever the caller is.
+TEST_P(StoreConformance, PrefetchedCallerAnswersAsTheLookups) {
+    tx([](StoreTx& t) {
+        auto e = executor("dev", "e1", "x1");
+        e.state = ExecutorState::Approved;
+        e.lastheardfromtime = Time::from_ns(77);
+        t.save_executor(e);
+        auto gone = executor("dev", "old", "x1");  // unregistered record with the same id
+        gone.state = ExecutorState::Unregistered;
+        t.save_executor(gone);
+        auto only_gone = executor("dev", "older", "x3");
+        only_gone.state = ExecutorState::Unregistered;
+        t.save_executor(only_gone);
+        t.add_user(User{"dev", "u1", "alice", "a@example.com", "123"});
+        t.add_user(User{"dev", "x1", "both", "", ""});  // an executor's key as a user too
+    });
+    tx([](StoreTx& t) {
+        t.prefetch_caller("dev", "x1");
+        auto e = t.executor_by_id("x1");
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->executorname, "e1");  // the live record wins
+        EXPECT_EQ(e->state, ExecutorState::Approved);
+        EXPECT_EQ(e->lastheardfromtime.ns, 77);
+        EXPECT_EQ(t.user_by_id("dev", "x1")->name, "both");
+
+        t.prefetch_caller("dev", "u1");
+        EXPECT_FALSE(t.executor_by_id("u1"));
+        auto u = t.user_by_id("dev", "u1");
+        ASSERT_TRUE(u);
+        EXPECT_EQ(u->name, "alice");
+        EXPECT_EQ(u->email, "a@example.com");
+        EXPECT_EQ(u->phone, "123");
+        EXPECT_FALSE(t.user_by_id("other", "u1"));  // another colony is looked up again
+
+        t.prefetch_caller("dev", "x3");
+        EXPECT_EQ(t.executor_by_id("x3")->state, ExecutorState::Unregistered);
+        EXPECT_FALSE(t.user_by_id("dev", "x3"));
+
+        t.prefetch_caller("dev", "nobody");
+        EXPECT_FALSE(t.executor_by_id("nobody"));
+        EXPECT_FALSE(t.user_by_id("dev", "nobody"));
+        // A write in the same job is seen by the next lookup.
+        t.add_user(User{"dev", "nobody", "late", "", ""});
+        EXPECT_EQ(t.user_by_id("dev", "nobody")->name, "late");
+    });
+}
+
 TEST_P(StoreConformance, ExecutorsSaveTouchAndCount) {
     tx([](StoreTx& t) {
         auto e = executor("dev", "e1", "x1");
@@ -265,6 +313,50 @@ TEST_P(StoreConformance, Functions) {
         EXPECT_FALSE(t.function("f1"));
         t.remove_functions_of("dev", "e2");
         EXPECT_EQ(t.functions("dev", "").size(), 1u);
+    });
+}
+
+// Both stores fold a run into the statistics as core/function_stats.hpp does (PostgreSQL in SQL),
+// touching only the named function of the named executor.
+TEST_P(StoreConformance, RecordFunctionRunFoldsTimesLikeTheDomainRule) {
+    auto fn = [](const char* id, const char* exe, const char* name) {
+        Function f;
+        f.functionid = id;
+        f.executorname = exe;
+        f.executortype = "cli";
+        f.colonyname = "dev";
+        f.funcname = name;
+        return f;
+    };
+    tx([&](StoreTx& t) {
+        t.add_function(fn("f1", "e1", "echo"));
+        t.add_function(fn("f2", "e1", "other"));
+        t.add_function(fn("f3", "e2", "echo"));
+    });
+    const std::pair<double, double> runs[] = {
+        {0.5, 1.25}, {0.1, 3.0}, {2.0, 0.001}, {1.0 / 3, 1e-7}, {0, 12345.678}};
+    Function expected = fn("f1", "e1", "echo");
+    for (auto [wait, exec] : runs) {
+        count_function_run(expected, wait, exec);
+        tx([&](StoreTx& t) { t.record_function_run("dev", "e1", "echo", wait, exec); });
+    }
+    tx([&](StoreTx& t) {
+        auto got = t.function("f1");
+        ASSERT_TRUE(got);
+        EXPECT_EQ(got->counter, 5);
+        EXPECT_EQ(got->funcname, "echo");
+        EXPECT_EQ(got->executortype, "cli");
+        const std::pair<double, double> fields[] = {
+            {got->minwaittime, expected.minwaittime}, {got->maxwaittime, expected.maxwaittime},
+            {got->avgwaittime, expected.avgwaittime}, {got->minexectime, expected.minexectime},
+            {got->maxexectime, expected.maxexectime}, {got->avgexectime, expected.avgexectime}};
+        for (auto [g, want] : fields) EXPECT_NEAR(g, want, std::abs(want) * 1e-12);
+        EXPECT_DOUBLE_EQ(got->minwaittime, 0);
+        EXPECT_DOUBLE_EQ(got->maxexectime, 12345.678);
+        EXPECT_EQ(t.function("f2")->counter, 0);           // another function of the executor
+        EXPECT_EQ(t.function("f3")->counter, 0);           // the same function of another executor
+        t.record_function_run("dev", "e3", "echo", 1, 1);  // no such executor: nothing
+        EXPECT_EQ(t.functions("dev", "").size(), 3u);
     });
 }
 

@@ -1,7 +1,9 @@
 #include "store/sql/sql_tx.hpp"
 
 #include <algorithm>
+#include <charconv>
 
+#include "core/function_stats.hpp"
 #include "core/json.hpp"
 #include "store/record_codec.hpp"
 
@@ -14,6 +16,13 @@ std::string read_text0(const Row& r) {
 
 int64_t state_or_any(std::optional<ProcessState> s) {
     return s ? static_cast<int64_t>(*s) : -1;
+}
+
+// The shortest text that reads back as the same double (PostgreSQL parses it as float8).
+std::string shortest_text(double v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : "0";
 }
 
 }  // namespace
@@ -95,6 +104,39 @@ std::optional<Executor> SqlTx::executor_by_id(const std::string& id) {
     return e;
 }
 
+namespace {
+// The columns of a row from `first` on, as if they began the row.
+class ShiftedRow final : public Row {
+  public:
+    ShiftedRow(const Row& r, int first) : r_(r), first_(first) {}
+    std::string text(int col) const override { return r_.text(col + first_); }
+    int64_t integer(int col) const override { return r_.integer(col + first_); }
+
+  private:
+    const Row& r_;
+    int first_;
+};
+}  // namespace
+
+// In process (SQLite) two lookups cost less than the union; the caches fill as they are asked.
+void SqlTx::prefetch_caller(const std::string& colony, const std::string& id) {
+    if (c_.dialect() != Dialect::Postgres) return;
+    if (executor_cache_ && executor_cache_->first == id && user_cache_ && user_cache_->id == id &&
+        user_cache_->colony == colony)
+        return;
+    std::optional<Executor> e;
+    std::optional<User> u;
+    auto read = [&](const Row& r) {
+        if (r.integer(0) == 0)
+            e = read_executor(ShiftedRow(r, 1));
+        else
+            u = read_user(ShiftedRow(r, 1));
+    };
+    c_.run(Stmt::CallerRecords, {colony, id}, read);
+    executor_cache_.emplace(id, std::move(e));
+    user_cache_ = UserLookup{colony, id, std::move(u)};
+}
+
 std::optional<Executor> SqlTx::read_executor_by_id(const std::string& id) {
     if (c_.dialect() == Dialect::Postgres)
         return one(Stmt::ExecutorByIdLiveFirst, {id}, read_executor);
@@ -147,6 +189,20 @@ std::optional<Function> SqlTx::function(const std::string& functionid) {
 
 void SqlTx::remove_function(const std::string& functionid) {
     exec(Stmt::RemoveFunction, {functionid});
+}
+
+void SqlTx::record_function_run(const std::string& colony, const std::string& executorname,
+                                const std::string& funcname, double wait_s, double exec_s) {
+    if (c_.dialect() == Dialect::Postgres) {
+        exec(Stmt::RecordFunctionRun,
+             {colony, executorname, funcname, shortest_text(wait_s), shortest_text(exec_s)});
+        return;
+    }
+    for (auto& fn : functions(colony, executorname)) {
+        if (fn.funcname != funcname) continue;
+        count_function_run(fn, wait_s, exec_s);
+        add_function(fn);  // replaces the row
+    }
 }
 
 // Processes with their attributes: in the same rows (inline_attributes), or read afterwards,

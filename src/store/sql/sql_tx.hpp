@@ -71,6 +71,7 @@ class SqlTx final : public StoreTx {
 
     std::optional<Executor> executor(const std::string& colony, const std::string& name) override;
     std::optional<Executor> executor_by_id(const std::string& id) override;
+    void prefetch_caller(const std::string& colony, const std::string& id) override;
     std::vector<Executor> executors(const std::string& colony) override;
     void save_executor(const Executor& e) override;
     void touch_executor(const std::string& id, Time when) override;
@@ -83,6 +84,8 @@ class SqlTx final : public StoreTx {
     void remove_functions_of(const std::string& colony, const std::string& executor) override;
     std::optional<Function> function(const std::string& functionid) override;
     void remove_function(const std::string& functionid) override;
+    void record_function_run(const std::string& colony, const std::string& executorname,
+                             const std::string& funcname, double wait_s, double exec_s) override;
 
     std::optional<Process> process(const std::string& id) override;
     void save_process(const Process& p, const SpecRequirements& req) override;

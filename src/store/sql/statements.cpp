@@ -49,6 +49,17 @@ constexpr Def scans(Def d) {
 #define GENERATOR_COLUMNS                                                                      \
     "SELECT generatorid, colonyname, name, workflowspec, triggersize, timeoutsec, firstpack, " \
     "lastrun, initiatorid, initiatorname, queued FROM generators "
+// Function statistics fields (RecordFunctionRun): the run count before this run, a min or max
+// that the first run sets, and upstream's running average.
+#define FN_FIELD(name) "(doc::jsonb ->> '" name "')::float8"
+#define FN_COUNT "COALESCE((doc::jsonb ->> 'counter')::bigint, 0)"
+#define FN_FIRST_OR(fn, name, v)                                                       \
+    "CASE WHEN " FN_COUNT " = 0 THEN " v "::float8 ELSE " fn "(" FN_FIELD(name) ", " v \
+                                                                                "::float8) END"
+#define FN_AVG(name, v)                                                           \
+    "CASE WHEN COALESCE(" FN_FIELD(name) ", 0) = 0 THEN " v                       \
+                                         "::float8 ELSE (" FN_FIELD(name) " + " v \
+                                                                          "::float8) / 2 END"
 // Log reads: $1 colony, $2 process, $3 executor, $4 since, $5 count. Each names all five (a
 // prepared PostgreSQL statement must type every parameter) so one bind sequence serves them.
 
@@ -87,6 +98,14 @@ const Def kDefs[] = {
     // round trip when the caller is not an executor (every user request).
     only_postgres(text(S::ExecutorByIdLiveFirst,
                        EXECUTOR_COLUMNS "WHERE executorid = $1 ORDER BY state = 3 LIMIT 1")),
+    // A caller's executor record (live first) and its user record in colony $1, in one round
+    // trip: kind 0 rows carry ExecutorByIdLiveFirst's columns, kind 1 rows UserById's.
+    only_postgres(
+        text(S::CallerRecords,
+             "(SELECT 0 AS kind, doc, state::text, lastheard::text, '', '' FROM executors "
+             "WHERE executorid = $2 ORDER BY state = 3 LIMIT 1) UNION ALL "
+             "(SELECT 1, colonyname, userid, name, email, phone FROM users "
+             "WHERE colonyname = $1 AND userid = $2 LIMIT 1)")),
     text(S::Executors, EXECUTOR_COLUMNS "WHERE colonyname = $1 ORDER BY executorname"),
     insert(S::SaveExecutor, "executors", OnConflict::Replace),
     // {greatest}: two servers touching at once must not move the time backwards.
@@ -110,6 +129,34 @@ const Def kDefs[] = {
     text(S::Function, "SELECT doc FROM functions WHERE functionid = $1{for_update}"),
     text(S::RemoveFunction, "DELETE FROM functions WHERE functionid = $1"),
     text(S::RemoveFunctionsOf, "DELETE FROM functions WHERE colonyname = $1 AND executorname = $2"),
+    // core/function_stats.hpp in SQL: a close updates the statistics without reading them first.
+    // float8 as the C++ side computes (to_jsonb keeps 15 significant digits).
+    only_postgres(
+        text(S::RecordFunctionRun,
+             "UPDATE functions SET doc = (doc::jsonb || jsonb_build_object("
+             "'counter', " FN_COUNT " + 1, "
+             "'minwaittime', " FN_FIRST_OR(
+                 "LEAST", "minwaittime",
+                 "$4") ", "
+                       "'maxwaittime', " FN_FIRST_OR(
+                           "GREATEST", "maxwaittime",
+                           "$4") ", "
+                                 "'avgwaittime', " FN_AVG(
+                                     "avgwaittime",
+                                     "$4") ", "
+                                           "'minexectime', " FN_FIRST_OR(
+                                               "LEAST", "minexectime",
+                                               "$5") ", "
+                                                     "'maxexectime', " FN_FIRST_OR(
+                                                         "GREATEST", "maxexectime",
+                                                         "$5") ", "
+                                                               "'avgexectime', " FN_AVG(
+                                                                   "avgexectime",
+                                                                   "$5") "))::text "
+                                                                         "WHERE colonyname = $1 "
+                                                                         "AND executorname = $2 "
+                                                                         "AND doc::jsonb ->> "
+                                                                         "'funcname' = $3")),
 
     // The row lock serialises every read-modify-write of this process across servers.
     text(S::Process,

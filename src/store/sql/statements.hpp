@@ -34,6 +34,7 @@ namespace colonies::store::sql {
     X(LiveExecutorById) \
     X(ExecutorById) \
     X(ExecutorByIdLiveFirst) \
+    X(CallerRecords) \
     X(Executors) \
     X(SaveExecutor) \
     X(TouchExecutor) \
@@ -45,6 +46,7 @@ namespace colonies::store::sql {
     X(Function) \
     X(RemoveFunction) \
     X(RemoveFunctionsOf) \
+    X(RecordFunctionRun) \
     X(Process) \
     X(AttributesOf) \
     X(SaveProcess) \
