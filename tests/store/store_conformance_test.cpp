@@ -1422,6 +1422,78 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
     EXPECT_EQ(checks, std::to_string(2 * kJobs));
 }
 
+// PostgreSQL only: in a batch, a job's writes travel with the next job's first read or with the
+// COMMIT. When one of them is refused there (a duplicate key), only that job is undone and
+// failed; the jobs before it keep their work and run once, the jobs after it run again, and every
+// good job commits exactly once.
+TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
+    PostgresOptions opts;
+    opts.host = pg().host();
+    opts.port = pg().port();
+    opts.user = pg().user();
+    opts.schema = pg().fresh_schema();
+    opts.pool_size = 1;  // one worker: the jobs queued behind the blocker form one batch
+    auto store = open_postgres_store(opts);
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        t.add_colony(Colony{"taken-1", "taken-1"});
+        t.add_colony(Colony{"taken-2", "taken-2"});
+        return true;
+    }));
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+    std::atomic<bool> blocker_started{false};
+    store->post(
+        [&](StoreTx&) {
+            blocker_started = true;
+            std::unique_lock lk(mu);
+            cv.wait(lk, [&] { return release; });
+            return true;
+        },
+        [](bool, const std::string&) {});
+    while (!blocker_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Each job reads, then writes: job 1's refused write surfaces in job 2's read, job 4's (the
+    // last) in the COMMIT.
+    const std::vector<std::string> names = {"good-0", "taken-1", "good-2", "good-3", "taken-2"};
+    const size_t n = names.size();
+    std::vector<std::atomic<int>> runs(n);
+    std::vector<int> committed(n, -1);
+    std::vector<std::string> errors(n);
+    std::atomic<size_t> finished{0};
+    for (size_t i = 0; i < n; ++i) {
+        store->post(
+            [&, i](StoreTx& t) {
+                runs[i]++;
+                t.colony("good-0");
+                t.add_colony(Colony{"id-" + std::to_string(i), names[i]});
+                return true;
+            },
+            [&, i](bool ok, const std::string& err) {
+                committed[i] = ok ? 1 : 0;
+                errors[i] = err;
+                finished++;
+            });
+    }
+    {
+        std::lock_guard lk(mu);
+        release = true;
+    }
+    cv.notify_all();
+    while (finished < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    for (size_t i : {0u, 2u, 3u}) EXPECT_EQ(committed[i], 1) << i << ": " << errors[i];
+    for (size_t i : {1u, 4u}) {
+        EXPECT_EQ(committed[i], 0) << i;
+        EXPECT_NE(errors[i].find("duplicate key"), std::string::npos) << errors[i];
+    }
+    EXPECT_EQ(runs[0].load(), 1);  // before the first refusal: kept, not run again
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        EXPECT_EQ(t.colonies().size(), 5u);  // taken-1, taken-2 and the three good ones
+        EXPECT_EQ(t.colony("taken-1")->colonyid, "taken-1");  // not overwritten
+        EXPECT_EQ(t.colony("good-3")->colonyid, "id-3");
+        return true;
+    }));
+}
+
 // PostgreSQL only: a database written before the stores shared one migration list recorded its
 // single schema step as version 1; the store opens it without creating anything again and uses it.
 TEST(PostgresStore, OpensADatabaseOfTheSingleStepNumbering) {

@@ -36,6 +36,8 @@ struct PgError : StoreError {
     // The server refused an earlier command of the pipeline, so the last one (a COMMIT) never
     // ran: a connection lost there leaves nothing in doubt.
     bool last_not_run = false;
+    // The job of a batch whose command failed (Conn::set_owner), -1 outside batches.
+    int owner = -1;
 };
 
 // One statement's result.
@@ -111,11 +113,14 @@ class Conn final : public sql::SqlConn {
     // Transaction control whose result nobody waits for (BEGIN, SAVEPOINT, RELEASE, ROLLBACK TO):
     // it travels with the next statement instead of costing a round trip of its own. A failure
     // of it surfaces there, marked `deferred`.
-    void defer(const char* control) { deferred_.push_back({control, {}, {}}); }
+    void defer(const char* control) { deferred_.push_back({control, {}, {}, owner_}); }
+    // The batch's job whose commands follow (tags them, so that a failure sent later, with
+    // another job's statement or the COMMIT, is still known as this job's); -1 ends the tagging.
+    void set_owner(int job) { owner_ = job; }
     // Writes whose row count nobody reads travel the same way (SqlConn::write).
     void write(sql::Stmt id, std::initializer_list<sql::Param> params) override {
         prepare(id);
-        Deferred d{nullptr, statement_name(id), {}};
+        Deferred d{nullptr, statement_name(id), {}, owner_};
         d.params.reserve(params.size());
         for (const auto& p : params)
             d.params.push_back(p.is_integer ? std::to_string(p.integer) : std::string(p.text));
@@ -181,6 +186,7 @@ class Conn final : public sql::SqlConn {
         const char* control;
         std::string statement;
         std::vector<std::string> params;
+        int owner;
     };
 
     static const std::string& statement_name(sql::Stmt id) {
@@ -254,6 +260,7 @@ class Conn final : public sql::SqlConn {
             check(error);
         } catch (PgError& e) {
             e.deferred = error_at < sending.size() && sending[error_at].control != nullptr;
+            e.owner = error_at < sending.size() ? sending[error_at].owner : owner_;
             // Replies come in order: the server's own error for an earlier command means it
             // stopped there (a lost connection without one proves nothing).
             e.last_not_run = error_at + 1 < n && !e.sqlstate.empty();
@@ -289,6 +296,7 @@ class Conn final : public sql::SqlConn {
     PGconn* conn_ = nullptr;
     std::array<bool, sql::kStatementCount> prepared_{};
     std::vector<Deferred> deferred_;
+    int owner_ = -1;
 };
 
 // One statement's parameters, as text (PostgreSQL converts them to the column types).
@@ -384,26 +392,33 @@ class PgStore final : public Store {
         std::string error;
     };
 
-    // One job of a batch inside its savepoint. A conflict the database resolved by aborting
-    // the job (retryable) undoes only its savepoint; the job then runs again alone after the
-    // batch, where the old per-job retries apply. A lost connection or a failure of the
-    // batch's own control statements is thrown on: the whole batch starts over.
-    static Outcome run_in_savepoint(Conn& conn, sql::SqlTx& tx, Store::Job& job) {
+    // What a failure says of the job it came from: rerun alone (a conflict the database resolved
+    // by aborting it) or failed.
+    static Outcome outcome_of(const PgError& e) {
+        return {retryable(e.sqlstate) ? Outcome::Alone : Outcome::Failed, e.what()};
+    }
+
+    // Job `i` of a batch inside its savepoint. Its writes are not waited for: they travel with the
+    // next job's first statement or the COMMIT, tagged as job i's. A failure of job i's own undoes
+    // its savepoint; a failure of an earlier job's writes is returned (owner says which) for
+    // run_batch_once to undo. A lost connection or a failure of the batch's own control statements
+    // is thrown on: the whole batch starts over.
+    static std::optional<PgError> run_in_savepoint(Conn& conn, sql::SqlTx& tx, Store::Job& job,
+                                                   size_t i, Outcome& out) {
         tx.begin_job();
+        conn.set_owner(static_cast<int>(i));
         conn.defer("SAVEPOINT job");
-        Outcome out;
+        out = {};
         bool released = false;
         try {
             if (job(tx)) {
-                // The job's deferred writes go now, with the RELEASE, so that their failure is
-                // still this job's.
                 conn.defer("RELEASE SAVEPOINT job");
-                if (conn.writes_deferred()) conn.flush();
                 released = true;
             }
         } catch (const PgError& e) {
             if (e.lost || e.deferred) throw;
-            out = {retryable(e.sqlstate) ? Outcome::Alone : Outcome::Failed, e.what()};
+            if (e.owner >= 0 && static_cast<size_t>(e.owner) < i) return e;
+            out = outcome_of(e);
         } catch (const StoreError& e) {
             out = {Outcome::Failed, e.what()};
         } catch (const std::exception& e) {
@@ -415,7 +430,51 @@ class PgStore final : public Store {
             conn.defer("ROLLBACK TO SAVEPOINT job");
             conn.defer("RELEASE SAVEPOINT job");
         }
-        return out;
+        return std::nullopt;
+    }
+
+    // Job k's writes failed after it ended (sent with a later statement or the COMMIT): the
+    // database stopped inside k's savepoint and ran nothing after the failure. Undo k; the jobs
+    // after it run again from their start.
+    static void undo_failed_writes(Conn& conn, size_t k, const PgError& e,
+                                   std::vector<Outcome>& outcomes) {
+        outcomes[k] = outcome_of(e);
+        conn.drop_deferred();
+        conn.set_owner(-1);
+        conn.defer("ROLLBACK TO SAVEPOINT job");
+        conn.defer("RELEASE SAVEPOINT job");
+    }
+
+    // The batch's jobs, each in its savepoint, then the COMMIT; `in_commit` is set while the
+    // COMMIT is under way. Throws what fails the batch as a whole.
+    void run_batch_once(Conn& conn, sql::SqlTx& tx, std::vector<QueuedJob>& batch,
+                        std::vector<Outcome>& outcomes, bool& in_commit) {
+        conn.set_owner(-1);
+        conn.defer("BEGIN ISOLATION LEVEL READ COMMITTED");
+        for (size_t i = 0;;) {
+            for (; i < batch.size(); ++i) {
+                if (auto failed = run_in_savepoint(conn, tx, batch[i].job, i, outcomes[i])) {
+                    const auto k = static_cast<size_t>(failed->owner);
+                    undo_failed_writes(conn, k, *failed, outcomes);
+                    i = k;  // the loop's ++i reruns the job after k
+                }
+            }
+            conn.set_owner(-1);
+            in_commit = true;
+            try {
+                const auto commit_start = std::chrono::steady_clock::now();
+                conn.exec("COMMIT");
+                commit_latency_.observe(std::chrono::steady_clock::now() - commit_start);
+                return;
+            } catch (const PgError& e) {
+                // A write of the last jobs refused: the COMMIT never ran; undo that job, rerun
+                // the ones after it, commit again.
+                if (e.lost || e.deferred || e.owner < 0 || !e.last_not_run) throw;
+                undo_failed_writes(conn, static_cast<size_t>(e.owner), e, outcomes);
+                i = static_cast<size_t>(e.owner) + 1;
+                in_commit = false;
+            }
+        }
     }
 
     // Group commit: the batch's jobs in one transaction, a savepoint each, one COMMIT (one WAL
@@ -431,13 +490,7 @@ class PgStore final : public Store {
             bool in_commit = false;
             try {
                 if (!conn.ok()) conn.connect();
-                conn.defer("BEGIN ISOLATION LEVEL READ COMMITTED");
-                for (size_t i = 0; i < batch.size(); ++i)
-                    outcomes[i] = run_in_savepoint(conn, tx, batch[i].job);
-                in_commit = true;
-                const auto commit_start = std::chrono::steady_clock::now();
-                conn.exec("COMMIT");
-                commit_latency_.observe(std::chrono::steady_clock::now() - commit_start);
+                run_batch_once(conn, tx, batch, outcomes, in_commit);
                 committed = true;
             } catch (const PgError& e) {
                 last_error = e.what();
@@ -456,6 +509,7 @@ class PgStore final : public Store {
                 std::this_thread::sleep_for(std::chrono::milliseconds(rng() % cap));
             }
         }
+        conn.set_owner(-1);
         if (!committed) {
             // The batch as a whole would not commit (a deferred constraint, say): nothing of it
             // was applied, and each job runs alone, so one bad job fails only itself.
