@@ -357,10 +357,13 @@ class SqliteStore final : public Store, public OnlineBackup {
             return;
         }
         // The round asked for has ended, and the writer committed while it ran.
-        if (queue_.size() == 0 || wal_pages_ >= kCheckpointBound * pages)
+        const int left = wal_pages_ - checkpointer_->copied();
+        if (wal_pages_ >= kCheckpointBound * pages)
             checkpoint_here();
-        else if (wal_pages_ - checkpointer_->copied() >= pages / 4)
+        else if (left >= std::max(1, std::min(kCatchUp, pages / 4)))
             checkpointer_->request();  // much left: another round rather than a long stall here
+        else if (queue_.size() == 0)
+            checkpoint_here();
     }
 
     void checkpoint_here() {
@@ -463,6 +466,9 @@ class SqliteStore final : public Store, public OnlineBackup {
     std::atomic<bool> stopping_{false};
     // The log's bound, in multiples of checkpoint_pages, past which the writer copies it itself.
     static constexpr int kCheckpointBound = 4;
+    // The most pages the writer copies itself when the log's remainder is small (some batches'
+    // worth: about a millisecond with its sync); past it, another round of the checkpointer.
+    static constexpr int kCatchUp = 256;
     int wal_pages_ = 0;  // pages in the log after the last commit (writer thread)
     bool checkpoint_failing_ = false;
     bool asked_ = false;  // the checkpointer was asked since the log last started again
