@@ -3,10 +3,15 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace colonies::store {
@@ -21,10 +26,43 @@ constexpr size_t kMaxGathered = 4u << 20;
 // the short write as a full disk), so the gathered bytes go out in pieces of this size.
 constexpr size_t kMaxWrite = 124u << 10;
 
+std::atomic<uint64_t> skipped_syncs{0};
+
+// A WAL frame header: page number, then (for the frame that commits a transaction) the database
+// size in pages after the commit, else zero; salts and checksums.
+constexpr int kFrameHeader = 24;
+bool commit_frame_header(const char* h) {
+    return (h[4] | h[5] | h[6] | h[7]) != 0;
+}
+
+// How far the syncs of one log file have kept up with the changes made to it, shared by every
+// handle the process has open on the file (the writer's and the checkpointer's connections): a
+// sync through any handle covers what reached the file before it started.
+struct SyncState {
+    // Writes, truncations and file controls that reached the file, counted once done. It starts
+    // at 1 so that the first sync after opening is never skipped.
+    std::atomic<uint64_t> changes{1};
+    std::atomic<uint64_t> synced{0};  // `changes` as read before the last sync that succeeded
+};
+
+std::mutex sync_states_mu;
+std::unordered_map<std::string, std::weak_ptr<SyncState>> sync_states;  // by file name
+
+std::shared_ptr<SyncState> sync_state_of(const std::string& name) {
+    std::lock_guard lk(sync_states_mu);
+    std::erase_if(sync_states, [](const auto& kv) { return kv.second.expired(); });
+    auto& slot = sync_states[name];
+    auto state = slot.lock();
+    if (!state) slot = state = std::make_shared<SyncState>();
+    return state;
+}
+
 // Writes to a WAL file not yet handed to the operating system: one contiguous byte range.
 struct Gathered {
     sqlite3_int64 start = 0;
     std::vector<char> bytes;
+    std::shared_ptr<SyncState> sync;
+    bool commit_page_next = false;  // the last write was a commit frame's header
 
     sqlite3_int64 end() const { return start + static_cast<sqlite3_int64>(bytes.size()); }
 };
@@ -46,6 +84,13 @@ sqlite3_file* real_of(sqlite3_file* f) {
     return shim_of(f)->real;
 }
 
+// After a change reached a log file (never before: a sync that starts in between must not be
+// taken to cover it).
+void note_change(sqlite3_file* f) {
+    if (Gathered* g = shim_of(f)->gathered)
+        g->sync->changes.fetch_add(1, std::memory_order_acq_rel);
+}
+
 // Hands the gathered bytes to the real file in one write. The gathered bytes are dropped either
 // way: after a failed write SQLite abandons the transaction that wrote them.
 int flush(sqlite3_file* f) {
@@ -58,6 +103,7 @@ int flush(sqlite3_file* f) {
         rc = real->pMethods->xWrite(real, g->bytes.data() + done, static_cast<int>(n),
                                     g->start + static_cast<sqlite3_int64>(done));
     }
+    note_change(f);
     g->bytes.clear();
     return rc;
 }
@@ -93,9 +139,18 @@ int x_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
         }
         if (g->bytes.empty()) g->start = offset;
         g->bytes.insert(g->bytes.end(), bytes, bytes + n);
+        // A commit frame's header comes before the commit's last page. Once that page is here
+        // the commit is whole and the WAL index tells the process's other connections (the
+        // checkpointer) to read it, so it goes to the file now even when no sync follows
+        // (synchronous below FULL; at FULL the sync comes next anyway).
+        const bool commit_whole = g->commit_page_next;
+        g->commit_page_next = n == kFrameHeader && commit_frame_header(bytes);
+        if (commit_whole) return flush(f);
     } catch (const std::bad_alloc&) {
         if (int rc = flush(f); rc != SQLITE_OK) return rc;
-        return real->pMethods->xWrite(real, data, n, offset);
+        const int rc = real->pMethods->xWrite(real, data, n, offset);
+        note_change(f);
+        return rc;
     }
     if (g->bytes.size() >= kMaxGathered) return flush(f);
     return SQLITE_OK;
@@ -104,13 +159,30 @@ int x_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
 int x_truncate(sqlite3_file* f, sqlite3_int64 size) {
     if (int rc = flush(f); rc != SQLITE_OK) return rc;
     sqlite3_file* real = real_of(f);
-    return real->pMethods->xTruncate(real, size);
+    const int rc = real->pMethods->xTruncate(real, size);
+    note_change(f);
+    return rc;
 }
 
 int x_sync(sqlite3_file* f, int flags) {
     if (int rc = flush(f); rc != SQLITE_OK) return rc;
+    Gathered* g = shim_of(f)->gathered;
+    // A checkpoint syncs the log before copying it into the database, but with synchronous=FULL
+    // the commit that wrote its last bytes synced it already: with nothing changed since, this
+    // sync would be a device flush (milliseconds on a busy disk) that changes nothing.
+    const uint64_t changes = g ? g->sync->changes.load(std::memory_order_acquire) : 0;
+    if (g && g->sync->synced.load(std::memory_order_acquire) == changes) {
+        skipped_syncs.fetch_add(1, std::memory_order_relaxed);
+        return SQLITE_OK;
+    }
     sqlite3_file* real = real_of(f);
-    return real->pMethods->xSync(real, flags);
+    const int rc = real->pMethods->xSync(real, flags);
+    if (rc == SQLITE_OK && g) {
+        uint64_t seen = g->sync->synced.load(std::memory_order_acquire);
+        while (seen < changes && !g->sync->synced.compare_exchange_weak(seen, changes)) {
+        }
+    }
+    return rc;
 }
 
 int x_file_size(sqlite3_file* f, sqlite3_int64* size) {
@@ -135,10 +207,13 @@ int x_check_reserved_lock(sqlite3_file* f, int* out) {
 }
 
 int x_file_control(sqlite3_file* f, int op, void* arg) {
-    // Some controls look at or change the file (size hints, persistence): they see it whole.
+    // Some controls look at or change the file (size hints, persistence): they see it whole, and
+    // count as a change (the next sync is not skipped).
     if (int rc = flush(f); rc != SQLITE_OK) return rc;
     sqlite3_file* real = real_of(f);
-    return real->pMethods->xFileControl(real, op, arg);
+    const int rc = real->pMethods->xFileControl(real, op, arg);
+    note_change(f);
+    return rc;
 }
 
 int x_sector_size(sqlite3_file* f) {
@@ -216,8 +291,11 @@ int x_open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, in
         return rc;
     }
     if (flags & SQLITE_OPEN_WAL) {
-        shim->gathered = new (std::nothrow) Gathered;
-        if (!shim->gathered) {
+        try {
+            auto g = std::make_unique<Gathered>();
+            g->sync = sync_state_of(name ? name : "");
+            shim->gathered = g.release();
+        } catch (const std::bad_alloc&) {
             shim->real->pMethods->xClose(shim->real);
             return SQLITE_NOMEM;
         }
@@ -279,8 +357,12 @@ const char* x_next_system_call(sqlite3_vfs* v, const char* name) {
 sqlite3_vfs shim_vfs;
 
 void register_vfs() {
-    sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
-    if (!real || real->iVersion < 3) throw std::runtime_error("SQLite has no usable default VFS");
+    // unix-excl: the first connection takes the database file's lock for the whole process and
+    // keeps it, so another process (a second server) is refused, no transaction pays a lock system
+    // call, and every connection of this process shares the WAL index in memory (no -shm file),
+    // which lets a checkpoint run on a connection of its own beside the writer.
+    sqlite3_vfs* real = sqlite3_vfs_find("unix-excl");
+    if (!real || real->iVersion < 3) throw std::runtime_error("SQLite has no unix-excl VFS");
     sqlite3_vfs v{};
     v.iVersion = 3;
     v.szOsFile = static_cast<int>(sizeof(ShimFile)) + real->szOsFile;
@@ -309,6 +391,10 @@ void register_vfs() {
 }
 
 }  // namespace
+
+uint64_t coalescing_vfs_skipped_syncs() {
+    return skipped_syncs.load(std::memory_order_relaxed);
+}
 
 const char* coalescing_vfs_name() {
     static std::once_flag once;

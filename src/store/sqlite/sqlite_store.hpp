@@ -15,6 +15,10 @@ struct SqliteOptions {
     size_t max_batch = 512;  // jobs per commit
     // Jobs waiting at most (store/job_queue.hpp); COLONIES_STORE_MAX_QUEUED.
     size_t max_queued = 100000;
+    // WAL pages after which the writer copies the log into the database (a checkpoint). It does
+    // so between batches, after their replies are released, and while jobs wait only once the
+    // log holds four times this many; 0 leaves the log to grow (tests only).
+    int checkpoint_pages = 1000;
 };
 
 // Opens (creating if needed) and migrates the database; throws StoreError on failure.

@@ -142,5 +142,47 @@ TEST(CoalescingVfs, ATransactionThatSpillsToTheLogSeesItsOwnWrites) {
     sqlite3_close(again);
 }
 
+// A checkpoint begins by syncing the log. Right after a commit that synced it (synchronous=FULL)
+// nothing is left to sync, and the VFS skips that device flush; after a commit that did not sync
+// (synchronous=OFF) the checkpoint's sync is real and must happen.
+TEST(CoalescingVfs, ACheckpointSkipsOnlyASyncThatWouldCoverNothing) {
+    TempDir dir;
+    sqlite3* db = open_db(dir.file("db"), coalescing_vfs_name());
+    ASSERT_NE(db, nullptr);
+    exec(db,
+         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; "
+         "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+    exec(db, insert_row(1, 5000));
+    uint64_t before = coalescing_vfs_skipped_syncs();
+    exec(db, "PRAGMA wal_checkpoint(PASSIVE)");
+    EXPECT_EQ(coalescing_vfs_skipped_syncs(), before + 1);
+
+    exec(db, "PRAGMA synchronous=OFF");
+    exec(db, insert_row(2, 5000));
+    before = coalescing_vfs_skipped_syncs();
+    exec(db, "PRAGMA wal_checkpoint(PASSIVE)");
+    EXPECT_EQ(coalescing_vfs_skipped_syncs(), before);
+
+    // A second connection of the process (the store's checkpointer) shares what was synced.
+    exec(db, "PRAGMA synchronous=FULL");
+    sqlite3* other = open_db(dir.file("db"), coalescing_vfs_name());
+    ASSERT_NE(other, nullptr);
+    EXPECT_EQ(exec(other, "SELECT count(*) FROM t"), "2");
+    exec(db, insert_row(3, 5000));
+    before = coalescing_vfs_skipped_syncs();
+    exec(other, "PRAGMA wal_checkpoint(PASSIVE)");
+    EXPECT_EQ(coalescing_vfs_skipped_syncs(), before + 1);
+    exec(db, "PRAGMA synchronous=OFF");
+    exec(db, insert_row(4, 5000));
+    // No sync at that commit, yet the other connection reads it: a whole commit reaches the file.
+    EXPECT_EQ(exec(other, kChecksum), exec(db, kChecksum));
+    before = coalescing_vfs_skipped_syncs();
+    exec(other, "PRAGMA wal_checkpoint(PASSIVE)");
+    EXPECT_EQ(coalescing_vfs_skipped_syncs(), before);
+    EXPECT_EQ(exec(other, "SELECT count(*) FROM t"), "4");
+    sqlite3_close(other);
+    sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace colonies::store

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -127,6 +128,61 @@ TEST(SqliteStore, FindAssignableHonoursConditionsAndPriority) {
         EXPECT_EQ(tx.find_assignable(q).value_or(""), "big");
         q.colonyname = "nope";
         EXPECT_FALSE(tx.find_assignable(q).has_value());
+        return true;
+    });
+}
+
+namespace {
+
+// Saves `bursts` x 20 processes, 20 jobs posted at once each time (so that batches form and the
+// writer often finds jobs waiting), and returns the largest size the log file reached.
+uintmax_t largest_log_after_commits(const std::string& path, int checkpoint_pages, int bursts) {
+    SqliteOptions o;
+    o.path = path;
+    o.checkpoint_pages = checkpoint_pages;
+    auto s = open_sqlite_store(o);
+    uintmax_t largest = 0;
+    for (int b = 0; b < bursts; ++b) {
+        std::atomic<int> done{0};
+        for (int i = 0; i < 20; ++i) {
+            s->post(
+                [b, i](StoreTx& tx) {
+                    auto p = waiting_process("p" + std::to_string(b) + "-" + std::to_string(i), b);
+                    p.spec.env["padding"] = std::string(600, static_cast<char>('a' + i));
+                    tx.save_process(p, {});
+                    return true;
+                },
+                [&](bool ok, const std::string&) { done += ok ? 1 : 100; });
+        }
+        while (done.load() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        EXPECT_EQ(done.load(), 20);
+        largest = std::max(largest, std::filesystem::file_size(path + "-wal"));
+    }
+    return largest;
+}
+
+}  // namespace
+
+// Checkpoints run beside the writer (their own connection and thread) and, for the last few
+// pages, between batches; the log must still be copied into the database and started again, so
+// its file stays near the threshold however many commits there are. Without checkpoints the
+// same work grows it past ten times that.
+TEST(SqliteStore, TheLogStaysBoundedOverManyCommits) {
+    constexpr int kPages = 32;
+    constexpr uintmax_t kFrame = 4096 + 24;  // a page and its frame header
+    constexpr int kBursts = 150;
+    TempDb unbounded;
+    const uintmax_t grown = largest_log_after_commits(unbounded.path(), 0, kBursts);
+    EXPECT_GT(grown, 40 * kPages * kFrame);
+
+    TempDb db;
+    const uintmax_t largest = largest_log_after_commits(db.path(), kPages, kBursts);
+    // The writer copies the log itself once it holds four times the threshold; one batch may
+    // add to that before it does.
+    EXPECT_LT(largest, 8 * kPages * kFrame) << "grew to " << largest << " bytes";
+    auto s = open_sqlite_store({db.path()});
+    s->run_sync([](StoreTx& tx) {
+        EXPECT_EQ(tx.count_processes("dev").waiting, 20 * kBursts);
         return true;
     });
 }
