@@ -410,6 +410,9 @@ class SqliteStore final : public Store, public OnlineBackup {
     struct Outcome {
         bool failed = false;
         std::string error;
+        // SQLite ended the batch's transaction itself (disk full, I/O error, out of memory):
+        // the earlier jobs' changes are gone with it.
+        bool batch_lost = false;
     };
 
     // The batch's jobs in one transaction, each in a savepoint; one sync for all.
@@ -421,7 +424,10 @@ class SqliteStore final : public Store, public OnlineBackup {
             return;
         }
         std::vector<Outcome> outcomes(batch.size());
-        for (size_t i = 0; i < batch.size(); ++i) outcomes[i] = run_job(batch[i].job);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            outcomes[i] = run_job(batch[i].job);
+            if (outcomes[i].batch_lost) return fail_lost_batch(batch, outcomes[i].error);
+        }
         std::string commit_error;
         try {
             const auto commit_start = std::chrono::steady_clock::now();
@@ -442,20 +448,38 @@ class SqliteStore final : public Store, public OnlineBackup {
         }
     }
 
+    // No job of the batch is told it committed: none did. The writer carries on with the next.
+    void fail_lost_batch(std::vector<QueuedJob>& batch, const std::string& error) {
+        if (!sqlite3_get_autocommit(db_.handle())) {
+            try {
+                db_.exec("ROLLBACK");
+            } catch (...) {
+            }
+        }
+        for (auto& it : batch) it.done(false, "the database ended the transaction: " + error);
+    }
+
     Outcome run_job(Job& job) {
         Outcome out;
         tx_.begin_job();
-        db_.control("SAVEPOINT job");
         bool keep = false;
         try {
+            db_.control("SAVEPOINT job");
             keep = job(tx_);
         } catch (const StoreError& e) {
             out = {true, e.what()};
         } catch (const std::exception& e) {
             out = {true, std::string("internal error: ") + e.what()};
         }
-        if (!keep) db_.control("ROLLBACK TO job");
-        db_.control("RELEASE job");
+        try {
+            if (!keep) db_.control("ROLLBACK TO job");
+            db_.control("RELEASE job");
+        } catch (const StoreError& e) {
+            // "no such savepoint": the transaction is gone (RELEASE of the outermost savepoint
+            // with no BEGIN would otherwise commit alone).
+            out = {true, out.error.empty() ? e.what() : out.error, true};
+        }
+        if (sqlite3_get_autocommit(db_.handle())) out.batch_lost = true;
         return out;
     }
 
