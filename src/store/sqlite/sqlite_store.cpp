@@ -270,10 +270,10 @@ class SqliteStore final : public Store, public OnlineBackup {
         db_.exec("PRAGMA synchronous=FULL");
         db_.exec("PRAGMA foreign_keys=OFF");
         db_.exec("PRAGMA busy_timeout=5000");
-        // Each job's savepoint journal stays in memory. SQLite would otherwise spill it past 64 KiB
-        // to a temporary file that, outside exclusive locking mode, it creates, writes and deletes
-        // in every such transaction (0.1 ms more on every W3 assign).
-        db_.exec("PRAGMA temp_store=MEMORY");
+        // Savepoint journals past 64 KiB spill to temporary files (SQLite's default). Keeping
+        // them in memory (temp_store=MEMORY) saved 0.1 ms on a W3 assign's median but left the
+        // memory of the largest batch with the process: 141 MB of RSS after a W3 prefill of
+        // 20,000 processes against 37 MB (docs/performance.md, issue 18 round 5).
         // SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so
         // every reply of that batch waited for it (a sync of the log, up to a thousand pages
         // written back, a sync of the database): the hook replaces it and counts the log's pages,
