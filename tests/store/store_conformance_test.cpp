@@ -1349,17 +1349,54 @@ TEST(PostgresStore, JobsSurviveTheDatabaseDroppingEveryConnection) {
     }));
 }
 
-// PostgreSQL only: jobs waiting together run as one transaction (group commit). When that
-// transaction's COMMIT fails (here a deferred constraint trigger refuses one job's row), nothing
-// of the batch is applied, no job is told it committed before a commit that held it, and each
-// job then runs alone: the bad one fails, the others commit.
-TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
+// One worker on a fresh schema: the jobs queued behind a BlockedWorker form one batch.
+PostgresOptions one_worker_options() {
     PostgresOptions opts;
     opts.host = pg().host();
     opts.port = pg().port();
     opts.user = pg().user();
     opts.schema = pg().fresh_schema();
-    opts.pool_size = 1;  // one worker: the jobs queued behind the blocker form one batch
+    opts.pool_size = 1;
+    return opts;
+}
+
+// Holds a one-worker store's worker in a job until release(), so that the jobs posted meanwhile
+// wait in the queue and then run together.
+class BlockedWorker {
+  public:
+    explicit BlockedWorker(Store& store) {
+        store.post(
+            [this](StoreTx&) {
+                started_ = true;
+                std::unique_lock lk(mu_);
+                cv_.wait(lk, [this] { return released_; });
+                return true;
+            },
+            [](bool, const std::string&) {});
+        while (!started_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~BlockedWorker() { release(); }
+    void release() {
+        {
+            std::lock_guard lk(mu_);
+            released_ = true;
+        }
+        cv_.notify_all();
+    }
+
+  private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool released_ = false;
+    std::atomic<bool> started_{false};
+};
+
+// PostgreSQL only: jobs waiting together run as one transaction (group commit). When that
+// transaction's COMMIT fails (here a deferred constraint trigger refuses one job's row), nothing
+// of the batch is applied, no job is told it committed before a commit that held it, and each
+// job then runs alone: the bad one fails, the others commit.
+TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
+    PostgresOptions opts = one_worker_options();
     auto store = open_postgres_store(opts);
     // Every firing counts in a sequence (not rolled back with its transaction), so the test can
     // tell a batch's failed commit from jobs that only ever ran alone.
@@ -1372,19 +1409,7 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
               "RETURN NEW; END $$;"
               "CREATE CONSTRAINT TRIGGER refuse_poison AFTER INSERT ON colonies "
               "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_poison();");
-    std::mutex mu;
-    std::condition_variable cv;
-    bool release = false;
-    std::atomic<bool> blocker_started{false};
-    store->post(
-        [&](StoreTx&) {
-            blocker_started = true;
-            std::unique_lock lk(mu);
-            cv.wait(lk, [&] { return release; });
-            return true;
-        },
-        [](bool, const std::string&) {});
-    while (!blocker_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    BlockedWorker blocker(*store);
     constexpr int kJobs = 5;  // the last one is the poison
     std::vector<int> committed(kJobs, -1);
     std::vector<std::string> errors(kJobs);
@@ -1402,11 +1427,7 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
                 finished++;
             });
     }
-    {
-        std::lock_guard lk(mu);
-        release = true;
-    }
-    cv.notify_all();
+    blocker.release();
     while (finished < kJobs) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (int i = 0; i < kJobs - 1; ++i) EXPECT_EQ(committed[i], 1) << i << ": " << errors[i];
     EXPECT_EQ(committed[kJobs - 1], 0);
@@ -1427,31 +1448,14 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
 // failed; the jobs before it keep their work and run once, the jobs after it run again, and every
 // good job commits exactly once.
 TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
-    PostgresOptions opts;
-    opts.host = pg().host();
-    opts.port = pg().port();
-    opts.user = pg().user();
-    opts.schema = pg().fresh_schema();
-    opts.pool_size = 1;  // one worker: the jobs queued behind the blocker form one batch
+    PostgresOptions opts = one_worker_options();
     auto store = open_postgres_store(opts);
     ASSERT_TRUE(store->run_sync([](StoreTx& t) {
         t.add_colony(Colony{"taken-1", "taken-1"});
         t.add_colony(Colony{"taken-2", "taken-2"});
         return true;
     }));
-    std::mutex mu;
-    std::condition_variable cv;
-    bool release = false;
-    std::atomic<bool> blocker_started{false};
-    store->post(
-        [&](StoreTx&) {
-            blocker_started = true;
-            std::unique_lock lk(mu);
-            cv.wait(lk, [&] { return release; });
-            return true;
-        },
-        [](bool, const std::string&) {});
-    while (!blocker_started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    BlockedWorker blocker(*store);
     // Each job reads, then writes: job 1's refused write surfaces in job 2's read, job 4's (the
     // last) in the COMMIT.
     const std::vector<std::string> names = {"good-0", "taken-1", "good-2", "good-3", "taken-2"};
@@ -1474,11 +1478,7 @@ TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
                 finished++;
             });
     }
-    {
-        std::lock_guard lk(mu);
-        release = true;
-    }
-    cv.notify_all();
+    blocker.release();
     while (finished < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (size_t i : {0u, 2u, 3u}) EXPECT_EQ(committed[i], 1) << i << ": " << errors[i];
     for (size_t i : {1u, 4u}) {
