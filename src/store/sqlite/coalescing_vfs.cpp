@@ -126,8 +126,16 @@ int x_read(sqlite3_file* f, void* out, int n, sqlite3_int64 offset) {
 int x_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
     Gathered* g = shim_of(f)->gathered;
     sqlite3_file* real = real_of(f);
-    if (!g) return real->pMethods->xWrite(real, data, n, offset);
     const char* bytes = static_cast<const char*>(data);
+    if (!g) {
+        // In pieces too: a spilled savepoint journal writes its memory chunks whole.
+        int rc = SQLITE_OK;
+        for (int done = 0; done < n && rc == SQLITE_OK; done += static_cast<int>(kMaxWrite)) {
+            const int piece = std::min(static_cast<int>(kMaxWrite), n - done);
+            rc = real->pMethods->xWrite(real, bytes + done, piece, offset + done);
+        }
+        return rc;
+    }
     try {
         if (!g->bytes.empty() && offset >= g->start && offset + n <= g->end()) {
             // SQLite rewrites a frame of the open transaction in place (checksum rewrite).

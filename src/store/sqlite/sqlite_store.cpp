@@ -270,10 +270,10 @@ class SqliteStore final : public Store, public OnlineBackup {
         db_.exec("PRAGMA synchronous=FULL");
         db_.exec("PRAGMA foreign_keys=OFF");
         db_.exec("PRAGMA busy_timeout=5000");
-        // Savepoint journals past 64 KiB spill to temporary files (SQLite's default). Keeping
-        // them in memory (temp_store=MEMORY) saved 0.1 ms on a W3 assign's median but left the
-        // memory of the largest batch with the process: 141 MB of RSS after a W3 prefill of
-        // 20,000 processes against 37 MB (docs/performance.md, issue 18 round 5).
+        // Savepoint journals past kJournalInMemory spill to temporary files. Keeping them all in
+        // memory (temp_store=MEMORY) left the memory of the largest batch with the process: 141
+        // MB of RSS after a W3 prefill of 20,000 processes against 37 MB (docs/performance.md,
+        // issue 18 round 5).
         // SQLite's automatic checkpoint runs inside the COMMIT that crosses its threshold, so
         // every reply of that batch waited for it (a sync of the log, up to a thousand pages
         // written back, a sync of the database): the hook replaces it and counts the log's pages,
@@ -506,7 +506,20 @@ class SqliteStore final : public Store, public OnlineBackup {
 
 }  // namespace
 
+constexpr int kJournalInMemory = 1 << 20;
+
+// A batch's savepoint journal stays in memory up to 1 MiB (SQLite's default is 64 KiB). Past that
+// SQLite spills it to a temporary file, which with the unix-excl VFS it creates and deletes in
+// every such transaction: a workflow submission's batch paid that (W5 0.89x). Were it too late,
+// SQLite keeps its default (slower, as correct).
+bool configure_sqlite_process() {
+    static const bool configured =
+        sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kJournalInMemory) == SQLITE_OK;
+    return configured;
+}
+
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts) {
+    configure_sqlite_process();
     return std::make_unique<SqliteStore>(opts);
 }
 

@@ -24,4 +24,9 @@ struct SqliteOptions {
 // Opens (creating if needed) and migrates the database; throws StoreError on failure.
 std::unique_ptr<Store> open_sqlite_store(const SqliteOptions& opts);
 
+// SQLite's process-wide settings (how much of a savepoint journal stays in memory). They take
+// effect only before SQLite's first use in the process: open_sqlite_store calls it, and a program
+// that uses SQLite earlier calls it first. Returns whether they took effect.
+bool configure_sqlite_process();
+
 }  // namespace colonies::store

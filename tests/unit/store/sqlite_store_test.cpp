@@ -17,6 +17,10 @@ using namespace colonies::store;
 
 namespace {
 
+// Before any test of this binary uses SQLite (AJobWhoseSavepointJournalSpillsRollsBackWhole needs
+// the store's journal size, whichever test runs first).
+const bool kSqliteConfigured = configure_sqlite_process();
+
 class TempDb {
   public:
     std::string path() const { return dir_.file("test.db"); }
@@ -80,6 +84,52 @@ TEST(SqliteStore, RolledBackJobLeavesNoTrace) {
     EXPECT_FALSE(err.empty());
     s->run_sync([](StoreTx& tx) {
         EXPECT_TRUE(tx.colonies().empty());
+        return true;
+    });
+}
+
+// A job that changes more than the in-memory savepoint journal holds (so SQLite spills it to a
+// file, writing its memory chunks whole: more than the unix VFS writes in one call) and then
+// rolls back: every row is as before, and the next job of the same store commits.
+TEST(SqliteStore, AJobWhoseSavepointJournalSpillsRollsBackWhole) {
+    ASSERT_TRUE(kSqliteConfigured);
+    TempDb db;
+    auto s = open_sqlite_store({db.path()});
+    constexpr int kProcesses = 2000;
+    const std::string big(3000, 'x');  // 2,000 rows of ~3 KB: about 6 MB of pages
+    ASSERT_TRUE(s->run_sync([&](StoreTx& tx) {
+        for (int i = 0; i < kProcesses; ++i) {
+            auto p = waiting_process("p" + std::to_string(i), i);
+            p.spec.label = big;
+            tx.save_process(p, {});
+        }
+        return true;
+    }));
+    std::string err;
+    s->run_sync(
+        [&](StoreTx& tx) {
+            for (int i = 0; i < kProcesses; ++i) {
+                auto p = tx.process("p" + std::to_string(i));
+                p->state = ProcessState::Running;
+                p->spec.label = "changed";
+                tx.save_process(*p, {});
+            }
+            return false;  // undo it all
+        },
+        &err);
+    EXPECT_TRUE(err.empty()) << err;  // undone by the job's choice, not failed by the store
+    ASSERT_TRUE(s->run_sync([&](StoreTx& tx) {
+        for (int i = 0; i < kProcesses; i += 97) {
+            auto p = tx.process("p" + std::to_string(i));
+            EXPECT_EQ(p->state, ProcessState::Waiting);
+            EXPECT_EQ(p->spec.label, big);
+        }
+        EXPECT_EQ(tx.count_processes("dev").waiting, kProcesses);
+        tx.save_process(waiting_process("after", 1), {});
+        return true;
+    }));
+    s->run_sync([](StoreTx& tx) {
+        EXPECT_TRUE(tx.process("after"));
         return true;
     });
 }
