@@ -1391,6 +1391,30 @@ class BlockedWorker {
     std::atomic<bool> started_{false};
 };
 
+// What each of n posted jobs was told by its `done`, and a wait until all were told.
+class JobOutcomes {
+  public:
+    explicit JobOutcomes(size_t n) : committed_(n, -1), errors_(n) {}
+    Store::Done done_of(size_t i) {
+        return [this, i](bool ok, const std::string& err) {
+            committed_[i] = ok ? 1 : 0;
+            errors_[i] = err;
+            finished_++;
+        };
+    }
+    void wait() const {
+        while (finished_ < committed_.size())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    int committed(size_t i) const { return committed_[i]; }  // 1, 0, or -1 when not told
+    const std::string& error(size_t i) const { return errors_[i]; }
+
+  private:
+    std::vector<int> committed_;
+    std::vector<std::string> errors_;
+    std::atomic<size_t> finished_{0};
+};
+
 // PostgreSQL only: jobs waiting together run as one transaction (group commit). When that
 // transaction's COMMIT fails (here a deferred constraint trigger refuses one job's row), nothing
 // of the batch is applied, no job is told it committed before a commit that held it, and each
@@ -1411,9 +1435,7 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
               "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_poison();");
     BlockedWorker blocker(*store);
     constexpr int kJobs = 5;  // the last one is the poison
-    std::vector<int> committed(kJobs, -1);
-    std::vector<std::string> errors(kJobs);
-    std::atomic<int> finished{0};
+    JobOutcomes outcomes(kJobs);
     for (int i = 0; i < kJobs; ++i) {
         const std::string name = i == kJobs - 1 ? "poison" : "good" + std::to_string(i);
         store->post(
@@ -1421,18 +1443,15 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
                 t.add_colony(Colony{"id-" + name, name});
                 return true;
             },
-            [&, i](bool ok, const std::string& err) {
-                committed[i] = ok ? 1 : 0;
-                errors[i] = err;
-                finished++;
-            });
+            outcomes.done_of(i));
     }
     blocker.release();
-    while (finished < kJobs) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    for (int i = 0; i < kJobs - 1; ++i) EXPECT_EQ(committed[i], 1) << i << ": " << errors[i];
-    EXPECT_EQ(committed[kJobs - 1], 0);
-    EXPECT_NE(errors[kJobs - 1].find("poison refused at commit"), std::string::npos)
-        << errors[kJobs - 1];
+    outcomes.wait();
+    for (int i = 0; i < kJobs - 1; ++i)
+        EXPECT_EQ(outcomes.committed(i), 1) << i << ": " << outcomes.error(i);
+    EXPECT_EQ(outcomes.committed(kJobs - 1), 0);
+    EXPECT_NE(outcomes.error(kJobs - 1).find("poison refused at commit"), std::string::npos)
+        << outcomes.error(kJobs - 1);
     ASSERT_TRUE(store->run_sync([](StoreTx& t) {
         EXPECT_FALSE(t.colony("poison"));
         EXPECT_EQ(t.colonies().size(), static_cast<size_t>(kJobs - 1));
@@ -1461,9 +1480,7 @@ TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
     const std::vector<std::string> names = {"good-0", "taken-1", "good-2", "good-3", "taken-2"};
     const size_t n = names.size();
     std::vector<std::atomic<int>> runs(n);
-    std::vector<int> committed(n, -1);
-    std::vector<std::string> errors(n);
-    std::atomic<size_t> finished{0};
+    JobOutcomes outcomes(n);
     for (size_t i = 0; i < n; ++i) {
         store->post(
             [&, i](StoreTx& t) {
@@ -1472,18 +1489,15 @@ TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
                 t.add_colony(Colony{"id-" + std::to_string(i), names[i]});
                 return true;
             },
-            [&, i](bool ok, const std::string& err) {
-                committed[i] = ok ? 1 : 0;
-                errors[i] = err;
-                finished++;
-            });
+            outcomes.done_of(i));
     }
     blocker.release();
-    while (finished < n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    for (size_t i : {0u, 2u, 3u}) EXPECT_EQ(committed[i], 1) << i << ": " << errors[i];
+    outcomes.wait();
+    for (size_t i : {0u, 2u, 3u})
+        EXPECT_EQ(outcomes.committed(i), 1) << i << ": " << outcomes.error(i);
     for (size_t i : {1u, 4u}) {
-        EXPECT_EQ(committed[i], 0) << i;
-        EXPECT_NE(errors[i].find("duplicate key"), std::string::npos) << errors[i];
+        EXPECT_EQ(outcomes.committed(i), 0) << i;
+        EXPECT_NE(outcomes.error(i).find("duplicate key"), std::string::npos) << outcomes.error(i);
     }
     EXPECT_EQ(runs[0].load(), 1);  // before the first refusal: kept, not run again
     ASSERT_TRUE(store->run_sync([](StoreTx& t) {

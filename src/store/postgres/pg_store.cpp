@@ -126,20 +126,12 @@ class Conn final : public sql::SqlConn {
             d.params.push_back(p.is_integer ? std::to_string(p.integer) : std::string(p.text));
         deferred_.push_back(std::move(d));
     }
-    bool writes_deferred() const {
-        return std::any_of(deferred_.begin(), deferred_.end(),
-                           [](const Deferred& d) { return d.control == nullptr; });
-    }
     // Forgets writes not sent yet (a job that rolls back), keeping the control around them.
     void drop_deferred_writes() {
         std::erase_if(deferred_, [](const Deferred& d) { return d.control == nullptr; });
     }
     // Forgets everything deferred (before a ROLLBACK of the whole transaction).
     void drop_deferred() { deferred_.clear(); }
-    // Sends what is deferred and waits for it; throws its first failure.
-    void flush() {
-        if (!deferred_.empty()) pipeline(nullptr, {});
-    }
 
     // A statement without parameters (transaction control, DDL), after whatever was deferred,
     // in the same round trip.

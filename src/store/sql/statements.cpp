@@ -49,6 +49,14 @@ constexpr Def scans(Def d) {
 #define GENERATOR_COLUMNS                                                                      \
     "SELECT generatorid, colonyname, name, workflowspec, triggersize, timeoutsec, firstpack, " \
     "lastrun, initiatorid, initiatorname, queued FROM generators "
+// The first process an executor may take ($1 colony, $2 type, $3 name between \x1f marks, $4
+// location, $5 cpu, $6 memory): FindAssignable's and ClaimAssignable's condition.
+#define ASSIGNABLE                                                                \
+    "colonyname = $1 AND executortype = $2 AND state = 0 AND waitforparents = 0 " \
+    "AND (executornames = '' OR {instr}(executornames, $3) > 0) "                 \
+    "AND (locationname = '' OR locationname = $4) "                               \
+    "AND cpu <= $5::bigint AND mem <= $6::bigint AND nodes <= 127 "               \
+    "ORDER BY prioritytime LIMIT 1"
 // Function statistics fields (RecordFunctionRun): the run count before this run, a min or max
 // that the first run sets, and upstream's running average.
 #define FN_FIELD(name) "(doc::jsonb ->> '" name "')::float8"
@@ -166,28 +174,15 @@ const Def kDefs[] = {
     text(S::DeleteProcessAttributes, "DELETE FROM attributes WHERE targetid = $1"),
     text(S::DeleteProcess, "DELETE FROM processes WHERE processid = $1"),
     // SKIP LOCKED: a process another transaction is claiming is passed over, not waited for.
-    text(S::FindAssignable,
-         "SELECT processid FROM processes WHERE colonyname = $1 AND executortype = $2 "
-         "AND state = 0 AND waitforparents = 0 "
-         "AND (executornames = '' OR {instr}(executornames, $3) > 0) "
-         "AND (locationname = '' OR locationname = $4) "
-         "AND cpu <= $5::bigint AND mem <= $6::bigint AND nodes <= 127 "
-         "ORDER BY prioritytime LIMIT 1{skip_locked}"),
+    text(S::FindAssignable, "SELECT processid FROM processes WHERE " ASSIGNABLE "{skip_locked}"),
     // FindAssignable, the pause flag and the claimed process with its attributes (as Process
     // reads it) in one round trip: one row always, the process columns NULL when there is none
     // or the colony is paused.
-    only_postgres(
-        text(S::ClaimAssignable,
-             "SELECT p.doc, p.attrs, x.paused FROM (SELECT EXISTS (SELECT 1 FROM paused_colonies "
-             "WHERE colonyname = $1)::int AS paused) x LEFT JOIN LATERAL (SELECT doc, "
-             "(SELECT json_agg(a.doc ORDER BY a.seq) FROM attributes a "
-             "WHERE a.targetid = processes.processid) AS attrs FROM processes "
-             "WHERE x.paused = 0 AND colonyname = $1 AND executortype = $2 "
-             "AND state = 0 AND waitforparents = 0 "
-             "AND (executornames = '' OR strpos(executornames, $3) > 0) "
-             "AND (locationname = '' OR locationname = $4) "
-             "AND cpu <= $5::bigint AND mem <= $6::bigint AND nodes <= 127 "
-             "ORDER BY prioritytime LIMIT 1 FOR UPDATE OF processes SKIP LOCKED) p ON true")),
+    only_postgres(text(S::ClaimAssignable,
+                       "SELECT p.doc, p.attrs, x.paused FROM (SELECT EXISTS (SELECT 1 FROM "
+                       "paused_colonies WHERE colonyname = $1)::int AS paused) x LEFT JOIN LATERAL "
+                       "(SELECT doc{process_attrs} AS attrs FROM processes WHERE x.paused = 0 "
+                       "AND " ASSIGNABLE " FOR UPDATE OF processes SKIP LOCKED) p ON true")),
     text(S::ProcessesWaiting, LIST_PROCESSES("prioritytime")),
     text(S::ProcessesRunning, LIST_PROCESSES("starttime")),
     text(S::ProcessesFinished, LIST_PROCESSES("endtime DESC")),

@@ -23,7 +23,7 @@ constexpr const char* kName = "colonies-coalescing";
 // transaction must not hold its whole log in memory).
 constexpr size_t kMaxGathered = 4u << 20;
 // The unix VFS writes at most 128 KiB - 1 bytes per call (it masks larger sizes and then reports
-// the short write as a full disk), so the gathered bytes go out in pieces of this size.
+// the short write as a full disk), so every write goes out in pieces of this size.
 constexpr size_t kMaxWrite = 124u << 10;
 
 std::atomic<uint64_t> skipped_syncs{0};
@@ -91,18 +91,25 @@ void note_change(sqlite3_file* f) {
         g->sync->changes.fetch_add(1, std::memory_order_acq_rel);
 }
 
+// One write to the real file, cut into pieces the unix VFS takes.
+int write_in_pieces(sqlite3_file* real, const char* bytes, sqlite3_int64 n, sqlite3_int64 offset) {
+    int rc = SQLITE_OK;
+    for (sqlite3_int64 done = 0; done < n && rc == SQLITE_OK;
+         done += static_cast<sqlite3_int64>(kMaxWrite)) {
+        const auto piece = std::min(static_cast<sqlite3_int64>(kMaxWrite), n - done);
+        rc = real->pMethods->xWrite(real, bytes + done, static_cast<int>(piece), offset + done);
+    }
+    return rc;
+}
+
 // Hands the gathered bytes to the real file in one write. The gathered bytes are dropped either
 // way: after a failed write SQLite abandons the transaction that wrote them.
 int flush(sqlite3_file* f) {
     Gathered* g = shim_of(f)->gathered;
     if (!g || g->bytes.empty()) return SQLITE_OK;
     sqlite3_file* real = real_of(f);
-    int rc = SQLITE_OK;
-    for (size_t done = 0; done < g->bytes.size() && rc == SQLITE_OK; done += kMaxWrite) {
-        const size_t n = std::min(kMaxWrite, g->bytes.size() - done);
-        rc = real->pMethods->xWrite(real, g->bytes.data() + done, static_cast<int>(n),
-                                    g->start + static_cast<sqlite3_int64>(done));
-    }
+    const int rc = write_in_pieces(real, g->bytes.data(),
+                                   static_cast<sqlite3_int64>(g->bytes.size()), g->start);
     note_change(f);
     g->bytes.clear();
     return rc;
@@ -127,15 +134,8 @@ int x_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
     Gathered* g = shim_of(f)->gathered;
     sqlite3_file* real = real_of(f);
     const char* bytes = static_cast<const char*>(data);
-    if (!g) {
-        // In pieces too: a spilled savepoint journal writes its memory chunks whole.
-        int rc = SQLITE_OK;
-        for (int done = 0; done < n && rc == SQLITE_OK; done += static_cast<int>(kMaxWrite)) {
-            const int piece = std::min(static_cast<int>(kMaxWrite), n - done);
-            rc = real->pMethods->xWrite(real, bytes + done, piece, offset + done);
-        }
-        return rc;
-    }
+    // In pieces too: a spilled savepoint journal writes its memory chunks whole.
+    if (!g) return write_in_pieces(real, bytes, n, offset);
     try {
         if (!g->bytes.empty() && offset >= g->start && offset + n <= g->end()) {
             // SQLite rewrites a frame of the open transaction in place (checksum rewrite).
