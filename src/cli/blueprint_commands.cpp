@@ -9,6 +9,7 @@
 #include "cli/output.hpp"
 #include "client/blueprints.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cli {
 namespace {
@@ -266,7 +267,7 @@ void bp_set(const Context& ctx, const SetFlags& f) {
         throw CliError("Invalid key: '" + f.key + "' (field '" + rest +
                        "' does not exist in blueprint spec)");
     boost::system::error_code ec;
-    auto parsed = json::parse(f.value, ec);
+    auto parsed = read_json_text(f.value, ec);
     (*at)[rest] = ec ? json::value(f.value) : parsed;
     check(client::update_blueprint(c, b, false, key));
     log_info("Blueprint field updated", {{"Name", f.name}, {"Key", f.key}, {"Value", f.value}});

@@ -7,6 +7,7 @@
 #include "cli/output.hpp"
 #include "cli/spec_file.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cli {
 namespace {
@@ -71,7 +72,7 @@ void print_cron(const Cron& c) {
     t.print();
 
     boost::system::error_code ec;
-    auto v = boost::json::parse(c.workflowspec, ec);
+    auto v = read_json_text(c.workflowspec, ec);
     auto wf = ec ? Result<WorkflowSpec>(bad_request("")) : workflow_spec_from_json(v);
     if (!wf) {
         std::cout << "\nThe workflow spec of the cron does not parse\n";

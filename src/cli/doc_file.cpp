@@ -9,6 +9,7 @@
 
 #include "cli/context.hpp"
 #include "cli/spec_file.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cli {
 namespace {
@@ -74,7 +75,7 @@ boost::json::value read_document_file(const std::string& path) {
     const std::string text = ss.str();
     if (ends_with(path, ".yaml") || ends_with(path, ".yml")) return yaml_to_json(text, path);
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = read_json_text(text, ec);
     if (!ec) return v;
     // Not JSON: YAML, whose errors say more about a YAML file; a broken JSON file reports the
     // JSON error.

@@ -11,6 +11,7 @@
 #include "cli/fs_support.hpp"
 #include "cli/output.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cli {
 
@@ -36,7 +37,7 @@ std::string cfs_label(const std::string& dir) {
     if (!in) return "";
     std::string text((std::istreambuf_iterator<char>(in)), {});
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = read_json_text(text, ec);
     if (ec || !v.is_object()) throw CliError("cannot parse " + dir + "/.cfs");
     const auto* l = v.as_object().if_contains("label");
     return l && l->is_string() ? std::string(l->get_string()) : "";

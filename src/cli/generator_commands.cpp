@@ -9,6 +9,7 @@
 #include "cli/output.hpp"
 #include "cli/spec_file.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cli {
 namespace {
@@ -50,7 +51,7 @@ void add(const Context& ctx, const AddFlags& f) {
 
 void print_function_specs(const std::string& workflow_text) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(workflow_text, ec);
+    auto v = read_json_text(workflow_text, ec);
     auto w = ec ? Result<WorkflowSpec>(bad_request(ec.message())) : workflow_spec_from_json(v);
     if (!w) throw CliError("invalid workflow of the generator: " + w.error().message);
     for (const auto& s : w->functionspecs) {

@@ -7,14 +7,14 @@
 
 #include "cli/context.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cli {
 
 boost::json::value parse_json_text(const std::string& text, const std::string& name) {
-    boost::json::stream_parser p;
     boost::system::error_code ec;
-    size_t used = p.write_some(text.data(), text.size(), ec);
-    if (!ec) p.finish(ec);
+    size_t used = 0;
+    auto v = read_json_text(text, ec, used);
     if (ec) {
         // Point at the character the parser stopped on, counted from 1 like editors do.
         size_t line = 1, col = 1;
@@ -29,7 +29,7 @@ boost::json::value parse_json_text(const std::string& text, const std::string& n
         throw CliError(name + ":" + std::to_string(line) + ":" + std::to_string(col) +
                        ": invalid JSON: " + ec.message());
     }
-    return p.release();
+    return v;
 }
 
 boost::json::value read_json_file(const std::string& path) {

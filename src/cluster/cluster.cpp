@@ -13,6 +13,7 @@
 
 #include "cluster/etcd_client.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 
 namespace colonies::cluster {
 namespace {
@@ -72,7 +73,7 @@ std::string node_json(const server::ClusterNode& n) {
 
 std::optional<server::ClusterNode> node_from(const std::string& text) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = read_json_text(text, ec);
     if (ec || !v.is_object()) return std::nullopt;
     JsonFields f(v.as_object());
     server::ClusterNode n;
@@ -470,7 +471,7 @@ bool sent_by(const std::string& origin, std::string_view payload) {
 std::optional<server::RemoteChange> decode_change(const std::string& self,
                                                   const std::string& payload) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(payload, ec);
+    auto v = read_json_text(payload, ec);
     if (ec || !v.is_object()) return std::nullopt;
     const auto& o = v.as_object();
     auto origin = o.find("o");

@@ -3,6 +3,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 
+#include "core/json_text.hpp"
 #include "rpc/envelope.hpp"
 
 namespace colonies::cluster {
@@ -95,7 +96,7 @@ boost::json::object EtcdClient::call(const std::string& path, const boost::json:
                 last = ep + path + ": HTTP " + std::to_string(res.result_int()) + " " + res.body();
                 continue;
             }
-            auto v = boost::json::parse(res.body(), ec);
+            auto v = read_json_text(res.body(), ec);
             if (ec || !v.is_object()) {
                 last = ep + path + ": not a JSON object";
                 continue;

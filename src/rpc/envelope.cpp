@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/json_text.hpp"
+
 namespace colonies::rpc {
 namespace json = boost::json;
 
@@ -70,13 +72,9 @@ Status read_string_field(const json::value& v, std::string_view field, std::stri
     return ok_status();
 }
 
-// Go nests up to 10000 levels; Boost.JSON's default of 32 would reject deep user data (process
-// arguments travel inside replies).
 Result<json::value> parse_json(std::string_view text) {
-    json::parse_options opt;
-    opt.max_depth = 10000;
     boost::system::error_code ec;
-    json::value v = json::parse(text, ec, {}, opt);
+    json::value v = read_json_text(text, ec);
     if (ec) return bad_request(ec.message());
     return v;
 }

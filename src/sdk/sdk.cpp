@@ -7,6 +7,7 @@
 
 #include "client/client.hpp"
 #include "core/json.hpp"
+#include "core/json_text.hpp"
 #include "crypto/crypto.hpp"
 
 namespace colonies::sdk {
@@ -44,7 +45,7 @@ colonies::Result<json::array> values_of(const std::vector<std::string>& texts,
     a.reserve(texts.size());
     for (size_t i = 0; i < texts.size(); ++i) {
         boost::system::error_code ec;
-        json::value v = json::parse(texts[i], ec);
+        json::value v = read_json_text(texts[i], ec);
         if (ec)
             return bad_request(what + " " + std::to_string(i) +
                                " is not JSON text (use arg() for a string): " + texts[i]);
@@ -116,7 +117,7 @@ std::string arg(const std::string& text) {
 
 std::string as_string(const std::string& json_text) {
     boost::system::error_code ec;
-    json::value v = json::parse(json_text, ec);
+    json::value v = read_json_text(json_text, ec);
     if (ec || !v.is_string()) return json_text;
     return std::string(v.get_string());
 }
@@ -150,7 +151,7 @@ Client& Client::operator=(Client&&) noexcept = default;
 Result<std::string> Client::call(const std::string& msgtype, const std::string& msg_json,
                                  const std::string& prvkey, int reply_timeout_s) {
     boost::system::error_code ec;
-    json::value msg = json::parse(msg_json.empty() ? "{}" : msg_json, ec);
+    json::value msg = read_json_text(msg_json.empty() ? "{}" : msg_json, ec);
     if (ec || !msg.is_object()) return Error{400, "the message is not a JSON object: " + msg_json};
     auto r = impl_->c.call(msgtype, std::move(msg.get_object()), prvkey,
                            std::chrono::seconds(reply_timeout_s));

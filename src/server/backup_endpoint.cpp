@@ -1,4 +1,5 @@
 #include "server/backup_endpoint.hpp"
+#include "core/json_text.hpp"
 
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ Result<std::string> signer_of(std::string_view body) {
     auto text = rpc::base64_decode(req->payload);
     if (!text) return invalid;
     boost::system::error_code ec;
-    auto v = boost::json::parse(*text, ec);
+    auto v = read_json_text(*text, ec);
     if (ec || !v.is_object()) return invalid;
     const auto& msg = v.get_object();
     const auto* mt = msg.if_contains("msgtype");

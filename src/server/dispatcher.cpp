@@ -1,4 +1,5 @@
 #include "server/dispatcher.hpp"
+#include "core/json_text.hpp"
 
 #include <boost/asio.hpp>
 
@@ -41,7 +42,7 @@ Result<boost::json::object> decode_payload(const std::string& payload, std::stri
     auto text = rpc::base64_decode(payload);
     if (!text) return invalid;
     boost::system::error_code ec;
-    auto v = boost::json::parse(*text, ec);
+    auto v = read_json_text(*text, ec);
     if (ec || !v.is_object()) return invalid;
     return std::move(v.as_object());
 }

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "core/json_text.hpp"
 #include "crypto/crypto.hpp"
 #include "services/auth.hpp"
 #include "services/colonies_ops.hpp"
@@ -230,7 +231,7 @@ void resolve_graph(OpContext& ctx, const Process& changed) {
 
 Result<WorkflowSpec> parse_stored_workflow(const std::string& text, const std::string& prefix) {
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
+    auto v = read_json_text(text, ec);
     if (ec) return bad_request(prefix + ": " + ec.message());
     if (!v.is_object()) return bad_request(prefix + ": expected an object");
     auto w = workflow_spec_from_json(v);

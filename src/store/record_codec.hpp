@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_text.hpp"
 #include "store/store.hpp"
 
 namespace colonies::store {
@@ -19,7 +20,7 @@ T decode_doc(const std::string& text, F from_json) {
     unsigned char arena[8192];
     boost::json::monotonic_resource mr(arena, sizeof arena);
     boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec, &mr);
+    auto v = read_json_text(text, ec, &mr);
     if (ec) throw StoreError("corrupt stored document: " + ec.message());
     auto r = from_json(v);
     if (!r) throw StoreError("corrupt stored document: " + r.error().message);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -361,6 +362,11 @@ TEST_F(BadInput, PayloadNotBase64NotJsonOrNullIs400InvalidJson) {
                  "JSON array");
     expect_error(envelope("submitfuncspecmsg", std::string(R"("submitfuncspecmsg")"), k3), 400,
                  submit_invalid, "JSON string");
+    // Go refuses a number no double holds; Boost.JSON alone would store an infinity.
+    std::string huge = json::serialize(submit_payload());
+    huge.insert(huge.rfind('}'), R"(,"big":1e400)");
+    expect_error(envelope("submitfuncspecmsg", huge, k3), 400, submit_invalid,
+                 "a number too large for a double");
     expect_error(envelope("assignprocessmsg", std::string("null"), k3), 400,
                  "Failed to assign process, invalid JSON", "assign with JSON null");
     expect_error(envelope("getprocessesmsg", std::string("not json"), k3), 400,
@@ -442,6 +448,43 @@ TEST_F(BadInput, NullFieldsTakeTheZeroValue) {
     auto r = c.post_raw(envelope("submitfuncspecmsg", s, DevIdentity::executor_prvkey));
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->first, 200) << r->second;
+}
+
+// Not bad input: what Go's decoder takes, we take and give back unchanged. Arguments nested
+// deeper than Boost.JSON's default limit (32), and numbers whose text Boost.JSON 1.81 reads one
+// unit in the last place off (core/json_text.hpp).
+TEST_F(BadInput, DeepArgumentsAndLongNumbersComeBackUnchanged) {
+    const std::string deep = std::string(200, '[') + "7" + std::string(200, ']');
+    const std::string big = "-47" + std::string(69, '0');
+    const std::string fraction = "0.12345678901234567890123";
+    auto s = submit_payload();
+    s["spec"].as_object()["args"] = json::array{"DEEP", "BIG", "FRACTION"};
+    std::string text = json::serialize(s);
+    for (auto [mark, value] : {std::pair<std::string, std::string>{"\"DEEP\"", deep},
+                               {"\"BIG\"", big},
+                               {"\"FRACTION\"", fraction}}) {
+        text.replace(text.find(mark), mark.size(), value);
+    }
+    auto c = server_.make_client();
+    auto r = c.post_raw(envelope("submitfuncspecmsg", text, DevIdentity::executor_prvkey));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->first, 200) << r->second;
+    auto submitted = rpc::decode_reply(r->first, r->second);
+    ASSERT_TRUE(submitted.ok());
+    const std::string id(submitted->at("processid").as_string());
+
+    auto p = client_->get_process(id, DevIdentity::executor_prvkey);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    const auto& args = p->spec.args;
+    ASSERT_EQ(args.size(), 3u);
+    const json::value* v = &args[0];
+    for (int level = 0; level < 200; ++level) {
+        ASSERT_TRUE(v->is_array() && v->as_array().size() == 1) << "level " << level;
+        v = &v->as_array()[0];
+    }
+    EXPECT_EQ(*v, json::value(7));
+    EXPECT_EQ(args[1], json::value(std::strtod(big.c_str(), nullptr)));
+    EXPECT_EQ(args[2], json::value(std::strtod(fraction.c_str(), nullptr)));
 }
 
 TEST_F(BadInput, MissingSpecIs400Nil) {

@@ -1,4 +1,5 @@
 #include "store/sql/rows.hpp"
+#include "core/json_text.hpp"
 
 #include "core/json.hpp"
 #include "store/record_codec.hpp"
@@ -48,7 +49,7 @@ Process read_process(const Row& r, bool with_attributes) {
     const std::string attrs = r.text(1);
     if (attrs.empty()) return p;  // NULL: none
     boost::system::error_code ec;
-    auto v = boost::json::parse(attrs, ec);
+    auto v = read_json_text(attrs, ec);
     if (ec || !v.is_array()) throw StoreError("corrupt attribute list of " + p.processid);
     for (const auto& doc : v.as_array()) {
         if (!doc.is_string()) throw StoreError("corrupt attribute of " + p.processid);
