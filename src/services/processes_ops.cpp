@@ -162,7 +162,8 @@ Result<AssignAttempt> try_assign(OpContext& ctx, const boost::json::object& msg)
         if (!m) return m.error();
         a.waiter.max_mem_bytes = *m;
     }
-    ctx.tx.touch_executor(ctx.caller, ctx.now);
+    // require_member has refreshed the executor's lastheardfromtime (at most every 5 s, as
+    // for any request: docs/compat.md).
     store::AssignQuery q{colony,          e->executortype,         e->executorname,
                          e->locationname, a.waiter.max_cpu_millis, a.waiter.max_mem_bytes};
     auto claim = ctx.tx.claim_assignable(q);

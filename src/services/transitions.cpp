@@ -47,7 +47,10 @@ Transition transition(OpContext& ctx, Process& p, ProcessEvent ev, TransitionInp
             {p.processid, p.state, std::string(event_name(ev)), std::move(executorid), ctx.now});
     }
     const ProcessEffects fx = t.effects;
-    if (fx.has(ProcessEffect::SetAttributeStates))
+    // `p` was read with its attributes under the process's row lock (PostgreSQL) or the single
+    // writer (SQLite), and adding an attribute takes that lock too: none can be missing here, so
+    // a process without any needs no statement.
+    if (fx.has(ProcessEffect::SetAttributeStates) && !p.attributes.empty())
         ctx.tx.set_attribute_states(p.processid, p.state);
     if (fx.has(ProcessEffect::FillInputs)) fill_inputs(ctx, p);
     const SpecRequirements req = requirements_of_spec(p.spec);

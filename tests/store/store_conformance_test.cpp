@@ -1462,10 +1462,35 @@ TEST(PostgresStore, ABatchWhoseCommitFailsIsAppliedJobByJobOrNotAtAll) {
     EXPECT_EQ(checks, std::to_string(2 * kJobs));
 }
 
+// One batch of a one-worker store: job i reads, then adds colony names[i]. Returns how often each
+// job ran; `outcomes` says what each was told.
+std::vector<int> run_reading_then_writing_batch(Store& store, const std::vector<std::string>& names,
+                                                JobOutcomes& outcomes) {
+    BlockedWorker blocker(store);
+    const size_t n = names.size();
+    std::vector<std::atomic<int>> runs(n);
+    for (size_t i = 0; i < n; ++i) {
+        store.post(
+            [&, i](StoreTx& t) {
+                runs[i]++;
+                t.colony("good-0");
+                t.add_colony(Colony{"id-" + names[i], names[i]});
+                return true;
+            },
+            outcomes.done_of(i));
+    }
+    blocker.release();
+    outcomes.wait();
+    std::vector<int> out;
+    for (auto& r : runs) out.push_back(r.load());
+    return out;
+}
+
 // PostgreSQL only: in a batch, a job's writes travel with the next job's first read or with the
 // COMMIT. When one of them is refused there (a duplicate key), only that job is undone and
-// failed; the jobs before it keep their work and run once, the jobs after it run again, and every
-// good job commits exactly once.
+// failed, and every good job commits exactly once. A batch first runs without savepoints; the
+// failure sends it back to run with a savepoint per job, and the worker's next batches keep them:
+// there the jobs before the refusal keep their work and run once, the jobs after it run again.
 TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
     PostgresOptions opts = one_worker_options();
     auto store = open_postgres_store(opts);
@@ -1474,36 +1499,81 @@ TEST(PostgresStore, AWriteRefusedAfterItsJobEndedFailsOnlyThatJob) {
         t.add_colony(Colony{"taken-2", "taken-2"});
         return true;
     }));
+    // Job 1's refused write surfaces in job 2's read, job 4's (the last) in the COMMIT.
+    for (const std::string round : {"a", "b"}) {
+        SCOPED_TRACE("round " + round);
+        const std::vector<std::string> names = {"good-0" + round, "taken-1", "good-2" + round,
+                                                "good-3" + round, "taken-2"};
+        JobOutcomes outcomes(names.size());
+        const auto runs = run_reading_then_writing_batch(*store, names, outcomes);
+        for (size_t i : {0u, 2u, 3u})
+            EXPECT_EQ(outcomes.committed(i), 1) << i << ": " << outcomes.error(i);
+        for (size_t i : {1u, 4u}) {
+            EXPECT_EQ(outcomes.committed(i), 0) << i;
+            EXPECT_NE(outcomes.error(i).find("duplicate key"), std::string::npos)
+                << outcomes.error(i);
+        }
+        // Round a: once in the batch rolled back, once with savepoints. Round b: with savepoints
+        // from the start, job 0 is kept and not run again.
+        EXPECT_EQ(runs[0], round == "a" ? 2 : 1);
+    }
+    ASSERT_TRUE(store->run_sync([](StoreTx& t) {
+        EXPECT_EQ(t.colonies().size(), 8u);  // taken-1, taken-2 and three good ones per round
+        EXPECT_EQ(t.colony("taken-1")->colonyid, "taken-1");  // not overwritten
+        EXPECT_EQ(t.colony("good-3a")->colonyid, "id-good-3a");
+        EXPECT_EQ(t.colony("good-3b")->colonyid, "id-good-3b");
+        return true;
+    }));
+}
+
+// PostgreSQL only: a batch whose jobs all succeed commits without savepoints, and one whose job
+// refuses (returns false after writing) or throws keeps nothing of that job and all of the others.
+TEST(PostgresStore, ABatchRunWithoutSavepointsUndoesOnlyItsFailingJob) {
+    PostgresOptions opts = one_worker_options();
+    auto store = open_postgres_store(opts);
+    {
+        JobOutcomes outcomes(4);
+        const auto runs =
+            run_reading_then_writing_batch(*store, {"c0", "c1", "c2", "c3"}, outcomes);
+        for (size_t i = 0; i < 4; ++i) {
+            EXPECT_EQ(outcomes.committed(i), 1) << i << ": " << outcomes.error(i);
+            EXPECT_EQ(runs[i], 1) << i;
+        }
+    }
     BlockedWorker blocker(*store);
-    // Each job reads, then writes: job 1's refused write surfaces in job 2's read, job 4's (the
-    // last) in the COMMIT.
-    const std::vector<std::string> names = {"good-0", "taken-1", "good-2", "good-3", "taken-2"};
-    const size_t n = names.size();
-    std::vector<std::atomic<int>> runs(n);
-    JobOutcomes outcomes(n);
-    for (size_t i = 0; i < n; ++i) {
+    JobOutcomes outcomes(4);
+    std::vector<std::atomic<int>> runs(4);
+    auto adds = [&](size_t i, std::string name, int ending) {
         store->post(
-            [&, i](StoreTx& t) {
+            [&, i, name, ending](StoreTx& t) {
                 runs[i]++;
-                t.colony("good-0");
-                t.add_colony(Colony{"id-" + std::to_string(i), names[i]});
+                t.colony("c0");
+                t.add_colony(Colony{"id-" + name, name});
+                t.colony("c1");  // the write travels before the job ends
+                if (ending == 1) return false;
+                if (ending == 2) throw StoreError("job broke");
                 return true;
             },
             outcomes.done_of(i));
-    }
+    };
+    adds(0, "d0", 0);
+    adds(1, "refused", 1);
+    adds(2, "d2", 0);
+    adds(3, "thrown", 2);
     blocker.release();
     outcomes.wait();
-    for (size_t i : {0u, 2u, 3u})
-        EXPECT_EQ(outcomes.committed(i), 1) << i << ": " << outcomes.error(i);
-    for (size_t i : {1u, 4u}) {
-        EXPECT_EQ(outcomes.committed(i), 0) << i;
-        EXPECT_NE(outcomes.error(i).find("duplicate key"), std::string::npos) << outcomes.error(i);
-    }
-    EXPECT_EQ(runs[0].load(), 1);  // before the first refusal: kept, not run again
+    EXPECT_EQ(outcomes.committed(0), 1) << outcomes.error(0);
+    EXPECT_EQ(outcomes.committed(1), 1);  // a refusal commits nothing of its own, and is told so
+    EXPECT_EQ(outcomes.committed(2), 1) << outcomes.error(2);
+    EXPECT_EQ(outcomes.committed(3), 0);
+    EXPECT_NE(outcomes.error(3).find("job broke"), std::string::npos) << outcomes.error(3);
+    EXPECT_EQ(runs[0].load(), 2);  // once in the batch rolled back, once with a savepoint
     ASSERT_TRUE(store->run_sync([](StoreTx& t) {
-        EXPECT_EQ(t.colonies().size(), 5u);  // taken-1, taken-2 and the three good ones
-        EXPECT_EQ(t.colony("taken-1")->colonyid, "taken-1");  // not overwritten
-        EXPECT_EQ(t.colony("good-3")->colonyid, "id-3");
+        EXPECT_EQ(t.colonies().size(), 6u);
+        EXPECT_TRUE(t.colony("d0"));
+        EXPECT_TRUE(t.colony("d2"));
+        EXPECT_FALSE(t.colony("refused"));
+        EXPECT_FALSE(t.colony("thrown"));
         return true;
     }));
 }
