@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -201,13 +203,18 @@ class Relay {
         : o_(o),
           origin_(std::move(origin)),
           conninfo_(store::postgres_conninfo(*o.relay)),
-          channel_("colonies_events_" + o.relay->schema) {}
+          channel_("colonies_events_" + o.relay->schema),
+          listener_name_(listener_name(o.relay->schema)) {}
     ~Relay() { stop(); }
 
+    // Returns once this server listens (or after 2 s without the database), so that the servers
+    // already running hear its announcement before its own clients can ask for anything.
     void start(std::function<void(server::RemoteChange)> sink) {
         sink_ = std::move(sink);
         listener_ = std::thread([this] { listen_loop(); });
         sender_ = std::thread([this] { send_loop(); });
+        std::unique_lock lk(mu_);
+        cv_.wait_for(lk, std::chrono::seconds(2), [this] { return listening_ || stopping_; });
     }
     void stop() {
         {
@@ -241,6 +248,42 @@ class Relay {
         std::unique_lock lk(mu_);
         cv_.wait_for(lk, d, [this] { return stopping_; });
     }
+    // The application_name of every relay listener of this schema, which other servers look
+    // for: short and fixed, as PostgreSQL cuts names at 63 bytes (FNV-1a of the schema).
+    static std::string listener_name(const std::string& schema) {
+        uint32_t h = 2166136261u;
+        for (unsigned char c : schema) h = (h ^ c) * 16777619u;
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08x", h);
+        return std::string("colonies-relay-") + hex;
+    }
+
+    // Whether another server listens on this schema's channel: a notification nobody else hears
+    // is work for nothing on both sides (a lone server sent 1.7 per W2 process). Yes when a
+    // listener with this schema's name shows in pg_stat_activity or another server was heard
+    // since the last look (one starting announces itself); looked at most once a second, before a
+    // send. Any doubt (the query fails) counts as yes.
+    bool others_listen(PGconn* conn) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - others_checked_ < std::chrono::seconds(1)) return others_.load();
+        others_checked_ = now;
+        const uint64_t heard_before = heard_at_check_;
+        const std::string own = std::to_string(listener_pid_.load());
+        const char* params[2] = {listener_name_.c_str(), own.c_str()};
+        PGresult* r = PQexecParams(conn,
+                                   "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                   "current_database() AND pid <> $2::int AND "
+                                   "(application_name = $1 OR application_name IS NULL)",
+                                   2, nullptr, params, nullptr, nullptr, 0);
+        bool others = true;
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            others = std::atoi(PQgetvalue(r, 0, 0)) > 0;
+        PQclear(r);
+        heard_at_check_ = foreign_heard_.load();
+        others_ = others || heard_at_check_ != heard_before;
+        return others_.load();
+    }
+
     static PGconn* connect(const std::string& info) {
         PGconn* c = PQconnectdb(info.c_str());
         if (PQstatus(c) == CONNECTION_OK) return c;
@@ -268,6 +311,7 @@ class Relay {
                     pause(std::chrono::milliseconds(200));
                     continue;
                 }
+                if (!others_listen(conn)) break;
                 if (notify_all(conn, payloads)) break;
                 PQfinish(conn);
                 conn = nullptr;
@@ -320,17 +364,10 @@ class Relay {
         bool warned = false;
         while (!stopping()) {
             if (!conn) {
-                conn = connect(conninfo_);
-                if (conn) {
-                    char* ch = PQescapeIdentifier(conn, channel_.data(), channel_.size());
-                    PGresult* r = PQexec(conn, ("LISTEN " + std::string(ch ? ch : "")).c_str());
-                    if (ch) PQfreemem(ch);
-                    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-                    PQclear(r);
-                    if (!ok) {
-                        PQfinish(conn);
-                        conn = nullptr;
-                    }
+                conn = connect(conninfo_ + " application_name=" + listener_name_);
+                if (conn && !listen_and_announce(conn)) {
+                    PQfinish(conn);
+                    conn = nullptr;
                 }
                 if (!conn) {
                     if (!warned && o_.log) o_.log("Cluster: cannot listen for events; retrying");
@@ -350,17 +387,51 @@ class Relay {
             }
             while (PGnotify* note = PQnotifies(conn)) {
                 // Our own notifications come back too: known by their first bytes, unparsed.
-                if (!sent_by(origin_, note->extra))
+                if (!sent_by(origin_, note->extra)) {
+                    foreign_heard_++;
+                    others_ = true;
                     if (auto change = decode_change(origin_, note->extra))
                         sink_(std::move(*change));
+                }
                 PQfreemem(note);
             }
         }
         if (conn) PQfinish(conn);
     }
 
+    // LISTEN, then tell the servers already listening that one more does.
+    bool listen_and_announce(PGconn* conn) {
+        char* ch = PQescapeIdentifier(conn, channel_.data(), channel_.size());
+        const std::string channel = ch ? ch : "";
+        if (ch) PQfreemem(ch);
+        PGresult* r = PQexec(conn, ("LISTEN " + channel).c_str());
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) return false;
+        listener_pid_ = PQbackendPID(conn);
+        // Known as ours by sent_by (origin first); decodes to a change with nothing in it.
+        const std::string hello =
+            boost::json::serialize(boost::json::object{{"o", origin_}, {"hello", true}});
+        const char* params[2] = {channel_.c_str(), hello.c_str()};
+        r = PQexecParams(conn, "SELECT pg_notify($1, $2)", 2, nullptr, params, nullptr, nullptr, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        PQclear(r);
+        {
+            std::lock_guard lk(mu_);
+            listening_ = true;
+        }
+        cv_.notify_all();
+        return ok;
+    }
+
     const ClusterOptions& o_;
-    std::string origin_, conninfo_, channel_;
+    std::string origin_, conninfo_, channel_, listener_name_;
+    std::atomic<bool> others_{true};          // another server listens (doubt counts as yes)
+    std::atomic<uint64_t> foreign_heard_{0};  // notifications heard from other servers
+    std::atomic<int> listener_pid_{0};        // our listener's backend, not another server's
+    std::chrono::steady_clock::time_point others_checked_{};  // sender thread only
+    uint64_t heard_at_check_ = 0;                             // sender thread only
+    bool listening_ = false;                                  // under mu_
     std::function<void(server::RemoteChange)> sink_;
     std::mutex mu_;
     std::condition_variable cv_;

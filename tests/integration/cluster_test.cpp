@@ -16,6 +16,8 @@
 //  * generators: packs through every server, the leader killed mid-stream, every argument in
 //    exactly one workflow.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <poll.h>
 #include <signal.h>
 
 #include <atomic>
@@ -82,10 +84,47 @@ class Servers {
     ServerProcess& operator[](size_t i) { return *servers_[i]; }
     size_t size() const { return servers_.size(); }
     std::string name(size_t i) const { return schema_ + "-s" + std::to_string(i); }
+    const std::string& schema() const { return schema_; }
 
   private:
     std::string schema_;
     std::vector<std::unique_ptr<ServerProcess>> servers_;
+};
+
+// A connection to the test PostgreSQL listening on the servers' channel, as a server's relay
+// does (a peer) or only to count what is sent (an observer, which servers do not count).
+class ChannelListener {
+  public:
+    ChannelListener(const std::string& schema, const std::string& application_name)
+        : conn_(PQconnectdb((pg().conninfo() + " application_name=" + application_name).c_str())),
+          channel_("colonies_events_" + schema) {
+        EXPECT_EQ(PQstatus(conn_), CONNECTION_OK) << PQerrorMessage(conn_);
+        exec("LISTEN \"" + channel_ + "\"");
+    }
+    ~ChannelListener() { PQfinish(conn_); }
+    void exec(const std::string& sql) {
+        PGresult* r = PQexec(conn_, sql.c_str());
+        EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << sql << ": " << PQerrorMessage(conn_);
+        PQclear(r);
+    }
+    // Notifications heard within `wait`, those of `from_self` (its own) left out.
+    int heard(std::chrono::milliseconds wait) {
+        int n = 0;
+        const auto until = std::chrono::steady_clock::now() + wait;
+        while (std::chrono::steady_clock::now() < until) {
+            pollfd pfd{PQsocket(conn_), POLLIN, 0};
+            if (::poll(&pfd, 1, 50) > 0) PQconsumeInput(conn_);
+            while (PGnotify* note = PQnotifies(conn_)) {
+                if (note->be_pid != PQbackendPID(conn_)) ++n;
+                PQfreemem(note);
+            }
+        }
+        return n;
+    }
+
+  private:
+    PGconn* conn_;
+    std::string channel_;
 };
 
 struct ClusterState {
@@ -159,6 +198,36 @@ TEST(Postgres, SingleServerRunsTheLoopAndKeepsStateAcrossRestart) {
     ASSERT_TRUE(st);
     EXPECT_EQ(st->nodes, std::set<std::string>{servers.name(0)});
     EXPECT_EQ(st->leader, servers.name(0));
+}
+
+// A server alone on its schema sends no notifications (nobody would hear them); once another
+// server announces itself it does, and a second after the other has gone it stops again.
+TEST(Postgres, ALoneServerNotifiesOnlyWhileAnotherListens) {
+    Servers servers(1, false);
+    auto& s = servers[0];
+    setup_dev_colony(s);
+    auto exec = add_executor(s, "e1");
+    auto c = s.make_client();
+    ChannelListener observer(servers.schema(), "observer");
+    auto submit = [&] {
+        auto p = c.submit(Fixture::simple_spec("dev", "worker", "hello"), exec.prvkey);
+        ASSERT_TRUE(p) << p.error().message;
+    };
+    submit();
+    EXPECT_EQ(observer.heard(1500ms), 0);
+
+    {
+        ChannelListener peer(servers.schema(), "another-server");
+        peer.exec(R"(NOTIFY ")" + std::string("colonies_events_") + servers.schema() +
+                  R"(", '{"o":"another-server","hello":true}')");
+        EXPECT_EQ(observer.heard(500ms), 1);  // the announcement itself
+        submit();
+        EXPECT_GE(observer.heard(3000ms), 1);
+    }
+    std::this_thread::sleep_for(2500ms);  // the server looks again at most once a second
+    submit();
+    submit();
+    EXPECT_LE(observer.heard(1500ms), 1);  // the first send after the peer left may still go
 }
 
 TEST(Cluster, EveryServerShowsAllMembersAndTheSameLeader) {
