@@ -262,7 +262,8 @@ class Relay {
     // is work for nothing on both sides (a lone server sent 1.7 per W2 process). Yes when a
     // listener with this schema's name shows in pg_stat_activity or another server was heard
     // since the last look (one starting announces itself); looked at most once a second, before a
-    // send. Any doubt (the query fails) counts as yes.
+    // send. Any doubt (the query fails) counts as yes. Every role sees other sessions'
+    // application_name (PostgreSQL hides their queries and states only).
     bool others_listen(PGconn* conn) {
         const auto now = std::chrono::steady_clock::now();
         if (now - others_checked_ < std::chrono::seconds(1)) return others_.load();
@@ -273,7 +274,7 @@ class Relay {
         PGresult* r = PQexecParams(conn,
                                    "SELECT count(*) FROM pg_stat_activity WHERE datname = "
                                    "current_database() AND pid <> $2::int AND "
-                                   "(application_name = $1 OR application_name IS NULL)",
+                                   "application_name = $1",
                                    2, nullptr, params, nullptr, nullptr, 0);
         bool others = true;
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
