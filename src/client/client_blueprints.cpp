@@ -1,33 +1,12 @@
 // The SDK's blueprint calls (client/blueprints.hpp).
 #include "client/blueprints.hpp"
+#include "client/replies.hpp"
 #include "core/json.hpp"
 
 namespace colonies::client {
 namespace json = boost::json;
 
-namespace {
-
-Status ok_or_error(const Result<json::value>& r) {
-    if (!r) return r.error();
-    return ok_status();
-}
-
-template <class T, class F>
-Result<std::vector<T>> list_of(const Result<json::value>& r, F from_json) {
-    if (!r) return r.error();
-    std::vector<T> out;
-    if (r.value().is_null()) return out;
-    if (!r.value().is_array())
-        return internal_error("invalid reply from server: expected an array");
-    for (const auto& item : r.value().get_array()) {
-        auto x = from_json(item);
-        if (!x) return x.error();
-        out.push_back(std::move(x).value());
-    }
-    return out;
-}
-
-}  // namespace
+using namespace replies;
 
 Result<BlueprintDefinition> add_blueprint_definition(Client& c, const BlueprintDefinition& d,
                                                      const std::string& prvkey) {
@@ -47,14 +26,14 @@ Result<BlueprintDefinition> get_blueprint_definition(Client& c, const std::strin
 Result<std::vector<BlueprintDefinition>> get_blueprint_definitions(Client& c,
                                                                    const std::string& colony,
                                                                    const std::string& prvkey) {
-    return list_of<BlueprintDefinition>(
+    return decode_many<BlueprintDefinition>(
         c.call("getblueprintdefinitionsmsg", {{"colonyname", colony}}, prvkey),
         blueprint_definition_from_json);
 }
 
 Status remove_blueprint_definition(Client& c, const std::string& colony, const std::string& name,
                                    const std::string& prvkey) {
-    return ok_or_error(
+    return to_status(
         c.call("removeblueprintdefinitionmsg", {{"namespace", colony}, {"name", name}}, prvkey));
 }
 
@@ -74,7 +53,7 @@ Result<Blueprint> get_blueprint(Client& c, const std::string& colony, const std:
 Result<std::vector<Blueprint>> get_blueprints(Client& c, const std::string& colony,
                                               const std::string& kind, const std::string& location,
                                               const std::string& prvkey) {
-    return list_of<Blueprint>(
+    return decode_many<Blueprint>(
         c.call("getblueprintsmsg",
                {{"namespace", colony}, {"kind", kind}, {"locationname", location}}, prvkey),
         blueprint_from_json);
@@ -90,15 +69,14 @@ Result<Blueprint> update_blueprint(Client& c, const Blueprint& b, bool force_gen
 
 Status remove_blueprint(Client& c, const std::string& colony, const std::string& name,
                         const std::string& prvkey) {
-    return ok_or_error(
-        c.call("removeblueprintmsg", {{"namespace", colony}, {"name", name}}, prvkey));
+    return to_status(c.call("removeblueprintmsg", {{"namespace", colony}, {"name", name}}, prvkey));
 }
 
 Status update_blueprint_status(Client& c, const std::string& colony, const std::string& name,
                                const json::object& status, const std::string& prvkey) {
-    return ok_or_error(c.call("updateblueprintstatusmsg",
-                              {{"colonyname", colony}, {"blueprintname", name}, {"status", status}},
-                              prvkey));
+    return to_status(c.call("updateblueprintstatusmsg",
+                            {{"colonyname", colony}, {"blueprintname", name}, {"status", status}},
+                            prvkey));
 }
 
 Result<Process> reconcile_blueprint(Client& c, const std::string& colony, const std::string& name,
@@ -114,8 +92,8 @@ Result<std::vector<BlueprintHistory>> get_blueprint_history(Client& c,
                                                             int limit, const std::string& prvkey) {
     json::object msg{{"blueprintid", blueprintid}};
     if (limit > 0) msg["limit"] = limit;
-    return list_of<BlueprintHistory>(c.call("getblueprinthistorymsg", std::move(msg), prvkey),
-                                     blueprint_history_from_json);
+    return decode_many<BlueprintHistory>(c.call("getblueprinthistorymsg", std::move(msg), prvkey),
+                                         blueprint_history_from_json);
 }
 
 }  // namespace colonies::client

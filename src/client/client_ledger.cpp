@@ -1,37 +1,12 @@
 // Client calls of process history, pause and executor capabilities (issue 14), beside client.cpp
 // so that file stays small.
 #include "client/client.hpp"
+#include "client/replies.hpp"
 #include "core/json.hpp"
 
 namespace colonies::client {
 namespace json = boost::json;
-namespace {
-
-Error bad_reply(const std::string& what) {
-    return internal_error("invalid reply from server: " + what);
-}
-
-// Array replies may be JSON null when empty (protocol.md 1.3).
-template <class T>
-Result<std::vector<T>> decode_many(Result<json::value> r, Result<T> (*decode)(const json::value&)) {
-    if (!r) return r.error();
-    std::vector<T> out;
-    if (r->is_null()) return out;
-    if (!r->is_array()) return bad_reply("expected an array");
-    for (const auto& item : r->get_array()) {
-        auto x = decode(item);
-        if (!x) return x.error();
-        out.push_back(std::move(x).value());
-    }
-    return out;
-}
-
-Status to_status(Result<json::value> r) {
-    if (!r) return r.error();
-    return ok_status();
-}
-
-}  // namespace
+using namespace replies;
 
 Result<std::vector<Process>> Client::get_process_history(const std::string& colony,
                                                          const std::string& executorid,

@@ -1,19 +1,13 @@
 // The SDK's location and key-rotation calls (features.md 7.1, protocol.md 5.15), kept apart from
 // client.cpp, which holds the transport and the core messages.
 #include "client/client.hpp"
+#include "client/replies.hpp"
 #include "core/json.hpp"
 
 namespace colonies::client {
 namespace json = boost::json;
 
-namespace {
-
-Status ok_or_error(const Result<json::value>& r) {
-    if (!r) return r.error();
-    return ok_status();
-}
-
-}  // namespace
+using namespace replies;
 
 Result<Location> Client::add_location(const Location& l, const std::string& prvkey) {
     auto r = call("addlocationmsg", {{"location", to_json(l)}}, prvkey);
@@ -23,18 +17,8 @@ Result<Location> Client::add_location(const Location& l, const std::string& prvk
 
 Result<std::vector<Location>> Client::get_locations(const std::string& colony,
                                                     const std::string& prvkey) {
-    auto r = call("getlocationsmsg", {{"colonyname", colony}}, prvkey);
-    if (!r) return r.error();
-    std::vector<Location> out;
-    if (r.value().is_null()) return out;  // an empty array may come as null (protocol.md 1.3)
-    if (!r.value().is_array())
-        return internal_error("invalid reply from server: expected an array");
-    for (const auto& item : r.value().get_array()) {
-        auto l = location_from_json(item);
-        if (!l) return l.error();
-        out.push_back(std::move(l).value());
-    }
-    return out;
+    return decode_many(call("getlocationsmsg", {{"colonyname", colony}}, prvkey),
+                       &location_from_json);
 }
 
 Result<Location> Client::get_location(const std::string& colony, const std::string& name,
@@ -46,29 +30,28 @@ Result<Location> Client::get_location(const std::string& colony, const std::stri
 
 Status Client::remove_location(const std::string& colony, const std::string& name,
                                const std::string& prvkey) {
-    return ok_or_error(call("removelocationmsg", {{"colonyname", colony}, {"name", name}}, prvkey));
+    return to_status(call("removelocationmsg", {{"colonyname", colony}, {"name", name}}, prvkey));
 }
 
 Status Client::change_user_id(const std::string& colony, const std::string& new_id,
                               const std::string& prvkey) {
-    return ok_or_error(
-        call("changeuseridmsg", {{"colonyname", colony}, {"userid", new_id}}, prvkey));
+    return to_status(call("changeuseridmsg", {{"colonyname", colony}, {"userid", new_id}}, prvkey));
 }
 
 Status Client::change_executor_id(const std::string& colony, const std::string& new_id,
                                   const std::string& prvkey) {
-    return ok_or_error(
+    return to_status(
         call("changeexecutoridmsg", {{"colonyname", colony}, {"executorid", new_id}}, prvkey));
 }
 
 Status Client::change_colony_id(const std::string& colony, const std::string& new_id,
                                 const std::string& prvkey) {
-    return ok_or_error(
+    return to_status(
         call("changecolonyidmsg", {{"colonyname", colony}, {"colonyid", new_id}}, prvkey));
 }
 
 Status Client::change_server_id(const std::string& new_id, const std::string& prvkey) {
-    return ok_or_error(call("changeserveridmsg", {{"serverid", new_id}}, prvkey));
+    return to_status(call("changeserveridmsg", {{"serverid", new_id}}, prvkey));
 }
 
 }  // namespace colonies::client
