@@ -118,10 +118,6 @@ class TreeBuilder {
     std::string number_;  // a number's text split across input pieces
 };
 
-}  // namespace
-
-namespace {
-
 json::value parse_document(std::string_view text, error_code& ec, json::storage_ptr sp,
                            std::size_t max_depth, std::size_t& used) {
     json::parse_options options;

@@ -1,9 +1,10 @@
 // Reading JSON text. Boost.JSON 1.81 (Debian 12's) reads a number with many digits or a large
 // exponent up to one unit in the last place off, so a double the server stores and echoes
 // (a location's latitude, say) could change on its way back through the wire. This parser keeps
-// Boost.JSON's tokenizer and tree and reads every fractional or exponent number from its own text
-// with std::from_chars, which rounds correctly: what Boost.JSON's serializer writes (the shortest
-// text that reads back exactly) parses back to the same double.
+// Boost.JSON's tokenizer and tree and reads every number that becomes a double (a fraction, an
+// exponent, or an integer beyond 64 bits) from its own text with std::from_chars, which rounds
+// correctly: what Boost.JSON's serializer writes (the shortest text that reads back exactly)
+// parses back to the same double. A number too large for a double is refused, as Go refuses it.
 #pragma once
 #include <boost/json.hpp>
 #include <string_view>
