@@ -21,6 +21,7 @@ namespace colonies::cluster {
 namespace {
 
 constexpr size_t kMaxPayload = 7900;  // PostgreSQL refuses NOTIFY payloads of 8000 bytes
+constexpr auto kGatherTime = std::chrono::microseconds(500);  // Relay::send_loop
 
 boost::json::object ready_json(const scheduler::ReadyProcess& r) {
     boost::json::array names;
@@ -302,6 +303,10 @@ class Relay {
             {
                 std::unique_lock lk(mu_);
                 cv_.wait(lk, [this] { return stopping_ || !queue_.empty(); });
+                // Whatever the next half millisecond brings goes in the same round: each round
+                // wakes every listening server, and under load one change per round was the
+                // rule (3 servers, W2: 1.04-1.06x the rate for 0.5 ms more per wake-up).
+                cv_.wait_for(lk, kGatherTime, [this] { return stopping_; });
                 if (stopping_) break;
                 taken.swap(queue_);
             }
