@@ -36,6 +36,11 @@ inline std::string joined_names(const std::vector<std::string>& names) {
     return s;
 }
 
+// The form one name is searched for in joined_names' text.
+inline std::string name_key(const std::string& name) {
+    return "\x1f" + name + "\x1f";
+}
+
 // The form a name is searched in (location names match case-insensitively).
 inline std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

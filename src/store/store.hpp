@@ -52,7 +52,6 @@ struct AssignQuery {
     int64_t max_mem_bytes = INT64_MAX;
 };
 
-// At most one field set (protocol.md 5.6 getprocessesmsg precedence is the caller's job).
 // What an assign finds (StoreTx::claim_assignable).
 struct Claim {
     bool paused = false;             // the colony's assignments are paused: nothing was read

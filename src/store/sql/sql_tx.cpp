@@ -259,8 +259,8 @@ void SqlTx::remove_process(const std::string& id) {
 
 std::optional<std::string> SqlTx::find_assignable(const AssignQuery& a) {
     return one(Stmt::FindAssignable,
-               {a.colonyname, a.executortype, "\x1f" + a.executorname + "\x1f",
-                lower(a.locationname), a.max_cpu_millis, a.max_mem_bytes},
+               {a.colonyname, a.executortype, name_key(a.executorname), lower(a.locationname),
+                a.max_cpu_millis, a.max_mem_bytes},
                read_text0);
 }
 
@@ -277,7 +277,7 @@ Claim SqlTx::claim_assignable(const AssignQuery& a) {
         if (!r.text(0).empty()) out.process = read_process(r, true);
     };
     c_.run(Stmt::ClaimAssignable,
-           {a.colonyname, a.executortype, "\x1f" + a.executorname + "\x1f", lower(a.locationname),
+           {a.colonyname, a.executortype, name_key(a.executorname), lower(a.locationname),
             a.max_cpu_millis, a.max_mem_bytes},
            read);
     return out;

@@ -68,6 +68,11 @@ constexpr Def scans(Def d) {
     "CASE WHEN COALESCE(" FN_FIELD(name) ", 0) = 0 THEN " v                       \
                                          "::float8 ELSE (" FN_FIELD(name) " + " v \
                                                                           "::float8) / 2 END"
+// The min, max and average keys of one kind of time ("wait" or "exec") after a run taking v.
+#define FN_STATS(kind, v) \
+    "'min" kind "time', " FN_FIRST_OR("LEAST", "min" kind "time", v) ", "    \
+    "'max" kind "time', " FN_FIRST_OR("GREATEST", "max" kind "time", v) ", " \
+    "'avg" kind "time', " FN_AVG("avg" kind "time", v)
 // Log reads: $1 colony, $2 process, $3 executor, $4 since, $5 count. Each names all five (a
 // prepared PostgreSQL statement must type every parameter) so one bind sequence serves them.
 
@@ -139,32 +144,12 @@ const Def kDefs[] = {
     text(S::RemoveFunctionsOf, "DELETE FROM functions WHERE colonyname = $1 AND executorname = $2"),
     // core/function_stats.hpp in SQL: a close updates the statistics without reading them first.
     // float8 as the C++ side computes (to_jsonb keeps 15 significant digits).
-    only_postgres(
-        text(S::RecordFunctionRun,
-             "UPDATE functions SET doc = (doc::jsonb || jsonb_build_object("
-             "'counter', " FN_COUNT " + 1, "
-             "'minwaittime', " FN_FIRST_OR(
-                 "LEAST", "minwaittime",
-                 "$4") ", "
-                       "'maxwaittime', " FN_FIRST_OR(
-                           "GREATEST", "maxwaittime",
-                           "$4") ", "
-                                 "'avgwaittime', " FN_AVG(
-                                     "avgwaittime",
-                                     "$4") ", "
-                                           "'minexectime', " FN_FIRST_OR(
-                                               "LEAST", "minexectime",
-                                               "$5") ", "
-                                                     "'maxexectime', " FN_FIRST_OR(
-                                                         "GREATEST", "maxexectime",
-                                                         "$5") ", "
-                                                               "'avgexectime', " FN_AVG(
-                                                                   "avgexectime",
-                                                                   "$5") "))::text "
-                                                                         "WHERE colonyname = $1 "
-                                                                         "AND executorname = $2 "
-                                                                         "AND doc::jsonb ->> "
-                                                                         "'funcname' = $3")),
+    // clang-format off
+    only_postgres(text(S::RecordFunctionRun,
+        "UPDATE functions SET doc = (doc::jsonb || jsonb_build_object('counter', " FN_COUNT " + 1, "
+        FN_STATS("wait", "$4") ", " FN_STATS("exec", "$5") "))::text "
+        "WHERE colonyname = $1 AND executorname = $2 AND doc::jsonb ->> 'funcname' = $3")),
+    // clang-format on
 
     // The row lock serialises every read-modify-write of this process across servers.
     text(S::Process,
